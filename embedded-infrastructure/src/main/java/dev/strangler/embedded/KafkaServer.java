@@ -1,0 +1,109 @@
+package dev.strangler.embedded;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker in KRaft mode (broker and controller in one node) run in this JVM.
+ * Its log directory may be kept across restarts, so events not yet consumed survive one.
+ */
+public final class KafkaServer implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
+
+  private final KafkaRaftServer server;
+  private final int port;
+
+  private KafkaServer(KafkaRaftServer server, int port) {
+    this.server = server;
+    this.port = port;
+  }
+
+  /**
+   * Starts a broker.
+   *
+   * @param logDirectory where topics live; {@code null} for a throw-away directory
+   * @param port the client port, 0 for any free one; the controller takes {@code port + 1}
+   */
+  public static KafkaServer start(Path logDirectory, int port) {
+    try {
+      Path dir = logDirectory != null ? logDirectory : Files.createTempDirectory("strangler-kafka");
+      Files.createDirectories(dir);
+      int clientPort = port > 0 ? port : freePort();
+      // a fixed client port gives a fixed controller port, so a kept log directory restarts
+      int controllerPort = port > 0 ? port + 1 : freePort();
+      Properties props = new Properties();
+      props.put("process.roles", "broker,controller");
+      props.put("node.id", "1");
+      props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+      props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+      props.put("controller.listener.names", "CONTROLLER");
+      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("inter.broker.listener.name", "PLAINTEXT");
+      props.put("log.dirs", dir.toString());
+      props.put("num.partitions", "4");
+      props.put("offsets.topic.replication.factor", "1");
+      props.put("offsets.topic.num.partitions", "4");
+      props.put("transaction.state.log.replication.factor", "1");
+      props.put("transaction.state.log.min.isr", "1");
+      props.put("share.coordinator.state.topic.replication.factor", "1");
+      props.put("share.coordinator.state.topic.min.isr", "1");
+      props.put("group.initial.rebalance.delay.ms", "0");
+      props.put("auto.create.topics.enable", "true");
+      props.put("log.flush.interval.messages", "1");
+      KafkaConfig config = new KafkaConfig(props, false);
+      new Formatter()
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .setClusterId(Uuid.randomUuid().toString())
+          .setNodeId(1)
+          .addDirectory(dir.toString())
+          .setMetadataLogDirectory(dir.toString())
+          .setControllerListenerName("CONTROLLER")
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setIgnoreFormatted(true)
+          .run();
+      KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      log.info("Embedded Kafka broker (KRaft) started at 127.0.0.1:{} (logs: {})", clientPort,
+          logDirectory == null ? "temporary" : dir.toAbsolutePath());
+      return new KafkaServer(server, clientPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Embedded Kafka did not start", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("Embedded Kafka did not start", e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}
