@@ -1,0 +1,18 @@
+package dev.strangler.plan.admin;
+
+/** An admin call that did not succeed, with a message for the person at the terminal. */
+public class AdminException extends RuntimeException {
+
+  public enum Kind { UNREACHABLE, UNAUTHORIZED, NOT_FOUND, REJECTED }
+
+  private final Kind kind;
+
+  public AdminException(Kind kind, String message) {
+    super(message);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.strangler.plan.admin;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** The gateway's admin API: routes, their live figures, switches and rollbacks. */
+public class GatewayAdmin {
+
+  private final AdminClient client;
+
+  public GatewayAdmin(AdminClient client) {
+    this.client = client;
+  }
+
+  public AdminClient client() {
+    return client;
+  }
+
+  public List<RouteStatus> routes() {
+    JsonNode answer = client.get("/admin/routes");
+    JsonNode items = answer != null && answer.has("routes") ? answer.get("routes") : answer;
+    List<RouteStatus> routes = new ArrayList<>();
+    if (items != null) {
+      for (JsonNode item : items) {
+        routes.add(status(item));
+      }
+    }
+    return routes;
+  }
+
+  public RouteStatus route(String name) {
+    return status(client.get("/admin/routes/" + name));
+  }
+
+  public RouteStatus switchTo(String name, String mode, int percent, String reason) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("mode", mode);
+    if ("canary".equals(mode)) {
+      body.put("percent", percent);
+    }
+    body.put("reason", reason);
+    return status(client.put("/admin/routes/" + name, body));
+  }
+
+  public RouteStatus rollback(String name, String reason) {
+    return status(client.post("/admin/routes/" + name + "/rollback", Map.of("reason", reason)));
+  }
+
+  static RouteStatus status(JsonNode node) {
+    if (node == null) {
+      throw new AdminException(AdminException.Kind.REJECTED, "gateway answered without a route body");
+    }
+    JsonNode newSide = first(node, "figures", "live");
+    JsonNode extracted = newSide == null ? null : first(newSide, "extracted", "new");
+    JsonNode shadow = first(node, "shadow");
+    if (shadow == null && newSide != null) {
+      shadow = first(newSide, "shadow");
+    }
+    long compared = shadow == null ? 0 : longOf(shadow, "compared", "comparisons");
+    if (shadow != null && compared == 0) {
+      compared = longOf(shadow, "matches", "matched") + longOf(shadow, "mismatches", "mismatched");
+    }
+    Double mismatchRate = shadow == null ? null : doubleOf(shadow, "mismatchRate");
+    if (mismatchRate == null && compared > 0) {
+      mismatchRate = (double) longOf(shadow, "mismatches", "mismatched") / compared;
+    }
+    long requests = extracted == null ? 0 : longOf(extracted, "requests", "count");
+    return new RouteStatus(
+        textOf(node, "name"),
+        textOf(node, "mode"),
+        (int) longOf(node, "percent"),
+        instantOf(node, "since", "switchedAt", "changedAt", "updatedAt"),
+        requests,
+        extracted == null || requests == 0 ? null : doubleOf(extracted, "errorRate"),
+        extracted == null || requests == 0 ? null : doubleOf(extracted, "p99Ms", "p99Millis", "p99"),
+        compared,
+        mismatchRate);
+  }
+
+  static JsonNode first(JsonNode node, String... names) {
+    for (String name : names) {
+      if (node.hasNonNull(name)) {
+        return node.get(name);
+      }
+    }
+    return null;
+  }
+
+  static String textOf(JsonNode node, String... names) {
+    JsonNode value = first(node, names);
+    return value == null ? null : value.asString();
+  }
+
+  static long longOf(JsonNode node, String... names) {
+    JsonNode value = first(node, names);
+    return value == null || !value.isNumber() ? 0 : value.asLong();
+  }
+
+  static Double doubleOf(JsonNode node, String... names) {
+    JsonNode value = first(node, names);
+    return value == null || !value.isNumber() ? null : value.asDouble();
+  }
+
+  static Instant instantOf(JsonNode node, String... names) {
+    String value = textOf(node, names);
+    try {
+      return value == null ? null : Instant.parse(value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.strangler.plan.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/** cdc-sync's admin API: pipeline state and lag, and the data diff. */
+public class SyncAdmin {
+
+  private final AdminClient client;
+
+  public SyncAdmin(AdminClient client) {
+    this.client = client;
+  }
+
+  public PipelineStatus pipeline(String name) {
+    JsonNode node = client.get("/admin/pipelines/" + name);
+    if (node == null) {
+      throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered without a pipeline body");
+    }
+    JsonNode lastVerify = GatewayAdmin.first(node, "lastVerify");
+    Boolean lastEqual = lastVerify == null || !lastVerify.has("equal") ? null : lastVerify.get("equal").asBoolean();
+    return new PipelineStatus(name, GatewayAdmin.textOf(node, "state"),
+        GatewayAdmin.doubleOf(node, "lagMillis", "lagMs", "lag"),
+        GatewayAdmin.longOf(node, "deadLetters"), GatewayAdmin.longOf(node, "conflicts"), lastEqual);
+  }
+
+  public VerifyResult verify(String name) {
+    JsonNode node = client.post("/admin/pipelines/" + name + "/verify", null);
+    if (node == null || !node.has("equal")) {
+      throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered verify of " + name + " without 'equal'");
+    }
+    List<String> keys = new ArrayList<>();
+    JsonNode differing = node.get("differingKeys");
+    if (differing != null) {
+      differing.forEach(key -> keys.add(key.isValueNode() ? key.asString() : key.toString()));
+    }
+    return new VerifyResult(name, node.get("equal").asBoolean(), GatewayAdmin.longOf(node, "sourceRows"),
+        GatewayAdmin.longOf(node, "targetRows"), keys);
+  }
+}

@@ -1,0 +1,221 @@
+package dev.strangler.plan.drive;
+
+import dev.strangler.plan.admin.AdminException;
+import dev.strangler.plan.admin.GatewayAdmin;
+import dev.strangler.plan.admin.PipelineStatus;
+import dev.strangler.plan.admin.RouteStatus;
+import dev.strangler.plan.admin.SyncAdmin;
+import dev.strangler.plan.admin.VerifyResult;
+import dev.strangler.plan.gates.GateEvaluator;
+import dev.strangler.plan.gates.GateResult;
+import dev.strangler.plan.plan.Gates;
+import dev.strangler.plan.plan.Plan;
+import dev.strangler.plan.plan.RoutePlan;
+import dev.strangler.plan.plan.Step;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Moves routes through their plan: checks gates, switches the gateway, rolls back. The
+ * commands of the CLI and the sandbox both drive a migration through this one class.
+ */
+public final class MigrationDriver {
+
+  /** How often a verify is retried before a difference counts: changes in flight need a moment to land. */
+  static final int DIFF_ATTEMPTS = 5;
+
+  private final GatewayAdmin gateway;
+  private final SyncAdmin sync;
+  private final PrintWriter out;
+  private final Clock clock;
+  private final Duration pollEvery;
+
+  public MigrationDriver(GatewayAdmin gateway, SyncAdmin sync, PrintWriter out, Clock clock, Duration pollEvery) {
+    this.gateway = gateway;
+    this.sync = sync;
+    this.out = out;
+    this.clock = clock;
+    this.pollEvery = pollEvery;
+  }
+
+  /** What {@link #advance} did. */
+  public enum Advance { SWITCHED, GATES_FAIL, ALREADY_LAST }
+
+  /**
+   * Moves a route to its next step if the current step's gates hold; changes nothing otherwise.
+   */
+  public Advance advance(RoutePlan route) {
+    RouteStatus status = gateway.route(route.name());
+    int at = position(route, status);
+    if (at >= 0) {
+      List<GateResult> results = check(route, route.steps().get(at).gates(), status.since(), status, true);
+      results.forEach(result -> out.println("  " + result));
+      if (results.stream().anyMatch(result -> !result.holds())) {
+        out.println(route.name() + ": stays at " + describe(status) + ": a gate of step '"
+            + route.steps().get(at).describe() + "' does not hold");
+        return Advance.GATES_FAIL;
+      }
+    }
+    if (at == route.steps().size() - 1) {
+      out.println(route.name() + ": already at its last step (" + describe(status) + ") and its gates hold");
+      return Advance.ALREADY_LAST;
+    }
+    Step next = route.steps().get(at + 1);
+    RouteStatus switched = gateway.switchTo(route.name(), next.kind().mode(), next.percent(),
+        "strangler advance: " + (at < 0 ? "start of the plan" : "gates of " + route.steps().get(at).describe() + " held"));
+    out.println(route.name() + ": " + describe(status) + " -> " + describe(switched));
+    return Advance.SWITCHED;
+  }
+
+  /** Switches a route back to legacy at once, whatever its gates say. */
+  public RouteStatus rollback(String route, String reason) {
+    RouteStatus before = gateway.route(route);
+    RouteStatus after = gateway.switchTo(route, "legacy", 0, reason);
+    out.println(route + ": rolled back " + describe(before) + " -> " + describe(after) + " (" + reason + ")");
+    return after;
+  }
+
+  /** A data diff of each of the route's pipelines. */
+  public List<VerifyResult> verify(RoutePlan route) {
+    List<VerifyResult> results = new ArrayList<>();
+    for (String pipeline : route.pipelines()) {
+      results.add(sync.verify(pipeline));
+    }
+    return results;
+  }
+
+  /**
+   * The autopilot: takes each route through its remaining steps, holding each step for its
+   * {@code for} while watching its gates; on a gate that breaks, rolls the route back to legacy
+   * and stops.
+   *
+   * @return true if every route reached its last step with its gates holding
+   */
+  public boolean run(Plan plan) {
+    for (RoutePlan route : plan.routes()) {
+      out.println("== " + route.name() + " (" + route.steps().size() + " steps)");
+      RouteStatus status = gateway.route(route.name());
+      int at = position(route, status);
+      Instant stepStart = status.since() != null ? status.since() : clock.instant();
+      while (true) {
+        if (at < 0) {
+          at = 0;
+          status = switchTo(route, 0, "start of the plan");
+          stepStart = clock.instant();
+        }
+        Step step = route.steps().get(at);
+        String broken = watch(route, step, stepStart);
+        if (broken != null) {
+          rollback(route.name(), "strangler run: step " + step.describe() + ": " + broken);
+          out.println("== " + route.name() + ": ROLLED BACK; the autopilot stops here");
+          return false;
+        }
+        if (at == route.steps().size() - 1) {
+          out.println("== " + route.name() + ": done, " + step.describe() + " and its gates hold");
+          break;
+        }
+        at++;
+        status = switchTo(route, at, "gates of " + step.describe() + " held");
+        stepStart = clock.instant();
+      }
+    }
+    return true;
+  }
+
+  private RouteStatus switchTo(RoutePlan route, int index, String why) {
+    Step step = route.steps().get(index);
+    RouteStatus status = gateway.switchTo(route.name(), step.kind().mode(), step.percent(), "strangler run: " + why);
+    out.println(route.name() + ": -> " + describe(status) + " (step " + (index + 1) + "/" + route.steps().size() + ")");
+    return status;
+  }
+
+  /** Holds a step for its duration while its gates hold; returns what broke, or null. */
+  private String watch(RoutePlan route, Step step, Instant stepStart) {
+    Gates gates = step.gates();
+    Instant until = stepStart.plus(gates.minDuration());
+    Instant lastPrint = Instant.MIN;
+    while (true) {
+      RouteStatus status = gateway.route(route.name());
+      if (!status.mode().equals(step.kind().mode()) || (step.kind() == Step.Kind.CANARY && status.percent() != step.percent())) {
+        return "the route was switched to " + describe(status) + " behind the autopilot's back (automatic rollback?)";
+      }
+      boolean last = !clock.instant().isBefore(until);
+      List<GateResult> results = check(route, gates, stepStart, status, last);
+      List<GateResult> failing = results.stream().filter(result -> !result.holds() && !result.gate().equals("for")).toList();
+      if (!failing.isEmpty()) {
+        return failing.stream().map(result -> result.gate() + " " + result.detail()).reduce((a, b) -> a + "; " + b).orElseThrow();
+      }
+      if (last) {
+        results.forEach(result -> out.println("  " + result));
+        return null;
+      }
+      if (Duration.between(lastPrint, clock.instant()).compareTo(Duration.ofSeconds(5)) >= 0) {
+        lastPrint = clock.instant();
+        out.println(String.format(Locale.ROOT, "  %s %s: %ds left; %s", route.name(), step.describe(),
+            Duration.between(clock.instant(), until).toSeconds(),
+            String.join(", ", results.stream().filter(result -> !result.gate().equals("for")).map(GateResult::detail).toList())));
+      }
+      sleep(pollEvery);
+    }
+  }
+
+  private List<GateResult> check(RoutePlan route, Gates gates, Instant since, RouteStatus status, boolean withDiff) {
+    List<PipelineStatus> pipelines = gates.maxLag() == null ? List.of()
+        : route.pipelines().stream().map(sync::pipeline).toList();
+    Gates judged = withDiff ? gates : new Gates(gates.minDuration(), gates.maxErrorRate(), gates.maxP99(),
+        gates.maxMismatchRate(), gates.maxLag(), false);
+    return GateEvaluator.evaluate(judged, since, clock.instant(), status, pipelines, () -> settledVerify(route));
+  }
+
+  /** Verifies until no difference is left, or {@link #DIFF_ATTEMPTS} times. */
+  private List<VerifyResult> settledVerify(RoutePlan route) {
+    List<VerifyResult> results = verify(route);
+    for (int attempt = 1; attempt < DIFF_ATTEMPTS && results.stream().anyMatch(result -> !result.equal()); attempt++) {
+      sleep(Duration.ofSeconds(1));
+      results = verify(route);
+    }
+    return results;
+  }
+
+  /** The index of the step the route is at, -1 if it has not started (legacy). */
+  static int position(RoutePlan route, RouteStatus status) {
+    Step.Kind mode;
+    try {
+      mode = Step.Kind.valueOf(status.mode().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return -1;
+    }
+    int exact = route.stepIndexOf(mode, status.percent());
+    if (exact >= 0) {
+      return exact;
+    }
+    // a mode set by hand that the plan does not list: count from the last step before it
+    int at = -1;
+    for (int i = 0; i < route.steps().size(); i++) {
+      Step step = route.steps().get(i);
+      if (step.kind().ordinal() < mode.ordinal()
+          || (step.kind() == mode && step.kind() == Step.Kind.CANARY && step.percent() <= status.percent())) {
+        at = i;
+      }
+    }
+    return at;
+  }
+
+  static String describe(RouteStatus status) {
+    return "canary".equals(status.mode()) ? "canary " + status.percent() + "%" : status.mode();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdminException(AdminException.Kind.UNREACHABLE, "interrupted");
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.strangler.plan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StranglerCliTests {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return StranglerCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+  }
+
+  @Test
+  void validateAcceptsTheReferencePlan() {
+    assertThat(run("validate", "plans/reference.yaml")).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("valid, 2 routes");
+  }
+
+  @Test
+  void validateRejectsABadPlanWithFileLineAndColumnAndExitCode2(@TempDir Path dir) throws Exception {
+    Path plan = dir.resolve("bad.yaml");
+    Files.writeString(plan, """
+        routes:
+          - name: signup
+            paths: ["/api/members/**"]
+            extracted: http://127.0.0.1:8082
+            steps:
+              - canary: { percent: 150 }
+        """);
+
+    assertThat(run("validate", plan.toString())).isEqualTo(ExitCodes.INVALID);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(plan + ":6:").contains("percent 150 is out of range");
+  }
+
+  @Test
+  void aMissingPlanFileIsAnInvalidPlan(@TempDir Path dir) {
+    assertThat(run("validate", dir.resolve("nope.yaml").toString())).isEqualTo(ExitCodes.INVALID);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read the plan");
+  }
+
+  @Test
+  void anUnreachableGatewayIsExitCode5WithAMessageThatSaysWhere() {
+    int code = run("rollback", "signup", "--gateway-url", "http://127.0.0.1:1", "--timeout", "PT1S");
+
+    assertThat(code).isEqualTo(ExitCodes.ADMIN_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("gateway admin API is not reachable at http://127.0.0.1:1");
+  }
+
+  @Test
+  void anUnknownCommandIsExitCode2() {
+    assertThat(run("launch")).isEqualTo(ExitCodes.INVALID);
+  }
+}
