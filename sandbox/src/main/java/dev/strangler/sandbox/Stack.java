@@ -1,0 +1,200 @@
+package dev.strangler.sandbox;
+
+import dev.strangler.embedded.KafkaServer;
+import dev.strangler.embedded.PostgresServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The whole reference migration on one machine: one embedded PostgreSQL with a database per
+ * app, one in-process Kafka broker, and the five apps as their own JVMs.
+ */
+final class Stack implements AutoCloseable {
+
+  static final String GATEWAY_TOKEN = "sandbox-gateway-token";
+  static final String SYNC_TOKEN = "sandbox-sync-token";
+  static final List<String> DATABASES = List.of("legacy", "signup", "orders", "gateway", "sync");
+
+  private final Path root;
+  private final Ports ports;
+  private final PrintWriter out;
+  private final List<AppProcess> apps = new ArrayList<>();
+  private PostgresServer postgres;
+  private KafkaServer kafka;
+
+  private Stack(Path root, Ports ports, PrintWriter out) {
+    this.root = root;
+    this.ports = ports;
+    this.out = out;
+  }
+
+  /**
+   * Starts everything; on failure stops what it started and rethrows.
+   *
+   * @param root the repository root (where the apps' jars are built)
+   * @param work where data and logs go; wiped first
+   */
+  static Stack start(Path root, Path work, Ports ports, PrintWriter out) throws Exception {
+    Stack stack = new Stack(root, ports, out);
+    try {
+      stack.startAll(work);
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll(Path work) throws Exception {
+    long start = System.nanoTime();
+    postgres = PostgresServer.start(work.resolve("postgres"), 0, true);
+    DATABASES.forEach(postgres::createDatabase);
+    kafka = KafkaServer.start(null, 0);
+    out.println("sandbox: PostgreSQL on 127.0.0.1:" + postgres.port() + " (databases " + DATABASES + "), Kafka on "
+        + kafka.bootstrapServers());
+    Path logs = work.resolve("logs");
+
+    // the monolith and the services do not need each other: start them together
+    List<AppProcess> first = List.of(
+        launch("legacy-monolith", "legacy-monolith/target/legacy-monolith-0.1.0-SNAPSHOT.jar", ports.monolith(),
+            datasource("legacy"), logs, url(ports.monolith(), "/api/menus")),
+        launch("signup-service", "extracted-services/signup-service/target/signup-service-0.1.0-SNAPSHOT.jar",
+            ports.signup(), datasource("signup"), logs, url(ports.signup(), "/api/members/1")),
+        launch("order-service", "extracted-services/order-service/target/order-service-0.1.0-SNAPSHOT.jar",
+            ports.orders(), with(datasource("orders"), "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()),
+            logs, url(ports.orders(), "/api/menus")));
+    awaitAll(first);
+    AppProcess sync = launch("cdc-sync", "cdc-sync/target/cdc-sync-0.1.0-SNAPSHOT.jar", ports.sync(), syncArgs(), logs,
+        url(ports.syncAdmin(), "/admin/pipelines"));
+    AppProcess gateway = launch("strangler-gateway", "strangler-gateway/target/strangler-gateway-0.1.0-SNAPSHOT.jar",
+        ports.gateway(), gatewayArgs(), logs, url(ports.gatewayAdmin(), "/admin/routes"));
+    awaitAll(List.of(sync, gateway));
+    out.printf("sandbox: stack up in %.1f s (logs in %s)%n", (System.nanoTime() - start) / 1e9, logs);
+  }
+
+  private List<String> datasource(String database) {
+    return List.of(
+        "--spring.datasource.url=" + jdbcUrl(database),
+        "--spring.datasource.username=" + PostgresServer.USER,
+        "--spring.datasource.password=" + PostgresServer.PASSWORD);
+  }
+
+  private List<String> syncArgs() {
+    List<String> args = new ArrayList<>(datasource("sync"));
+    args.add("--management.server.port=" + ports.syncAdmin());
+    args.add("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+    args.add("--spring.profiles.active=reference");
+    args.add("--strangler.sync.admin.token=" + SYNC_TOKEN);
+    for (Map.Entry<String, String> datasource : Map.of("legacy", "legacy", "signup", "signup", "orders", "orders").entrySet()) {
+      args.add("--strangler.sync.datasources." + datasource.getKey() + ".url=" + jdbcUrl(datasource.getValue()));
+      args.add("--strangler.sync.datasources." + datasource.getKey() + ".username=" + PostgresServer.USER);
+      args.add("--strangler.sync.datasources." + datasource.getKey() + ".password=" + PostgresServer.PASSWORD);
+    }
+    return args;
+  }
+
+  private List<String> gatewayArgs() {
+    List<String> args = new ArrayList<>(datasource("gateway"));
+    args.add("--management.server.port=" + ports.gatewayAdmin());
+    args.add("--strangler.gateway.admin.token=" + GATEWAY_TOKEN);
+    args.add("--strangler.gateway.legacy-uri=http://127.0.0.1:" + ports.monolith());
+    args.add("--strangler.gateway.routes.signup.paths[0]=/api/members/**");
+    args.add("--strangler.gateway.routes.signup.extracted-uri=http://127.0.0.1:" + ports.signup());
+    args.add("--strangler.gateway.routes.signup.canary.sticky-key=header:X-Member-Id");
+    args.add("--strangler.gateway.routes.orders.paths[0]=/api/orders/**");
+    args.add("--strangler.gateway.routes.orders.paths[1]=/api/members/{memberId}/orders");
+    args.add("--strangler.gateway.routes.orders.paths[2]=/api/members/{memberId}/coupons");
+    args.add("--strangler.gateway.routes.orders.extracted-uri=http://127.0.0.1:" + ports.orders());
+    args.add("--strangler.gateway.routes.orders.canary.sticky-key=header:X-Member-Id");
+    return args;
+  }
+
+  private AppProcess launch(String name, String jar, int port, List<String> args, Path logs, URI probe) throws IOException {
+    AppProcess app = AppProcess.start(name, root.resolve(jar), with(args, "--server.port=" + port), logs, probe);
+    apps.add(app);
+    return app;
+  }
+
+  private void awaitAll(List<AppProcess> starting) throws Exception {
+    ExecutorService waiters = Executors.newFixedThreadPool(starting.size());
+    try {
+      List<Future<Void>> ready = new ArrayList<>();
+      for (AppProcess app : starting) {
+        ready.add(waiters.submit(() -> {
+          long start = System.nanoTime();
+          app.awaitReady(Duration.ofSeconds(150));
+          out.printf("sandbox: %s ready in %.1f s%n", app.name(), (System.nanoTime() - start) / 1e9);
+          return null;
+        }));
+      }
+      for (Future<Void> future : ready) {
+        try {
+          future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    } finally {
+      waiters.shutdownNow();
+    }
+  }
+
+  private static List<String> with(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  private static URI url(int port, String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  String jdbcUrl(String database) {
+    return postgres.jdbcUrl(database);
+  }
+
+  Ports ports() {
+    return ports;
+  }
+
+  URI gatewayUrl() {
+    return url(ports.gateway(), "");
+  }
+
+  /** The values the reference plan's placeholders take for this stack. */
+  Map<String, String> planEnvironment() {
+    return Map.of(
+        "STRANGLER_GATEWAY_URL", "http://127.0.0.1:" + ports.gatewayAdmin(),
+        "STRANGLER_GATEWAY_TOKEN", GATEWAY_TOKEN,
+        "STRANGLER_SYNC_URL", "http://127.0.0.1:" + ports.syncAdmin(),
+        "STRANGLER_SYNC_TOKEN", SYNC_TOKEN,
+        "SIGNUP_URL", "http://127.0.0.1:" + ports.signup(),
+        "ORDERS_URL", "http://127.0.0.1:" + ports.orders());
+  }
+
+  List<AppProcess> apps() {
+    return apps;
+  }
+
+  @Override
+  public void close() {
+    for (int i = apps.size() - 1; i >= 0; i--) {
+      apps.get(i).close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+}
