@@ -9,6 +9,6 @@ class DuplicateEmailException extends ErrorResponseException {
 
   DuplicateEmailException() {
     super(HttpStatus.CONFLICT, ApiProblems.problem(HttpStatus.CONFLICT, "duplicate-email",
-        "E-mail already registered", "A member with this e-mail is registered already."), null);
+        "E-mail already registered", "A member with this e-mail already exists."), null);
   }
 }

@@ -19,7 +19,7 @@ record SignupRequest(
     @NotBlank @Email @Size(max = 254) String email,
     @NotNull @Size(min = 8, max = 72) String password,
     @NotBlank @Size(max = 100) String name,
-    @NotNull @Pattern(regexp = "[0-9 +\\-]{6,20}") String phone) {
+    @NotNull @Pattern(regexp = "[0-9 +\\-]{6,20}", message = "must be 6-20 digits, spaces, '+' or '-'") String phone) {
 
   SignupRequest {
     email = email == null ? null : email.strip();
