@@ -1,0 +1,20 @@
+package dev.strangler.gateway.admin;
+
+import dev.strangler.gateway.routing.GatewayProperties;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The admin token lives in the main context; the admin endpoints themselves are registered in
+ * the management child context by {@link AdminManagementContextConfiguration}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class AdminConfiguration {
+
+  @Bean
+  AdminToken adminToken(GatewayProperties properties,
+      @Value("${spring.application.name:strangler-gateway}") String applicationName) {
+    return AdminToken.resolve(properties.admin(), applicationName);
+  }
+}

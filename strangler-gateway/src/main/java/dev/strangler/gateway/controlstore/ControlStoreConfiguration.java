@@ -1,0 +1,18 @@
+package dev.strangler.gateway.controlstore;
+
+import java.lang.management.ManagementFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The control store on the app's datasource (embedded PostgreSQL unless one is configured). */
+@Configuration(proxyBeanMethods = false)
+public class ControlStoreConfiguration {
+
+  @Bean
+  ControlStore controlStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    // pid@host: tells replicas apart in the audit trail
+    return new ControlStore(jdbc, transactions, ManagementFactory.getRuntimeMXBean().getName());
+  }
+}

@@ -1,0 +1,130 @@
+package dev.strangler.gateway.routing;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Routes the gateway can switch between the monolith and an extracted service.
+ *
+ * @param legacyUri where every request that no route claims goes (the monolith)
+ * @param responseHeaders whether responses carry {@code X-Strangler-Route} and
+ *     {@code X-Strangler-Target}
+ * @param routes routes by name; the most specific path pattern wins
+ * @param admin the admin API on the management port
+ * @param controlStore how switches reach other replicas
+ */
+@Validated
+@ConfigurationProperties("strangler.gateway")
+public record GatewayProperties(
+    @NotNull @DefaultValue("http://127.0.0.1:8080") URI legacyUri,
+    @DefaultValue("true") boolean responseHeaders,
+    Map<String, @Valid Route> routes,
+    @Valid @DefaultValue Admin admin,
+    @Valid @DefaultValue ControlStore controlStore) {
+
+  public GatewayProperties {
+    routes = routes == null ? Map.of() : routes;
+  }
+
+  /**
+   * One named route.
+   *
+   * @param paths path patterns this route owns (Spring {@code PathPattern} syntax, e.g.
+   *     {@code /api/orders/**}, {@code /api/members/{memberId}/orders})
+   * @param legacyUri where the monolith serves this route; defaults to the gateway's legacy URI
+   * @param extractedUri where the new service serves this route
+   * @param mode the initial mode: legacy, shadow, canary or extracted (a stored switch overrides it)
+   * @param connectFallback send a request to legacy when the new service refused the connection
+   *     (the request was never sent, so it cannot be a duplicate)
+   * @param canary the canary split
+   * @param shadow what shadow mode copies and how it compares
+   * @param autoRollback the new service's budget; broken, the route switches back by itself
+   */
+  public record Route(
+      @NotEmpty List<String> paths,
+      URI legacyUri,
+      URI extractedUri,
+      @NotNull @DefaultValue("legacy") Mode mode,
+      @DefaultValue("true") boolean connectFallback,
+      @Valid @DefaultValue Canary canary,
+      @Valid @DefaultValue Shadow shadow,
+      @Valid @DefaultValue AutoRollback autoRollback) {}
+
+  /**
+   * The canary split.
+   *
+   * @param percent share of sticky keys sent to the new service, 0–100 (two decimals count)
+   * @param stickyKey {@code header:<Name>}, {@code cookie:<name>} or {@code path:<variable>};
+   *     requests without the key are split by percent at random
+   */
+  public record Canary(
+      @DecimalMin("0") @DecimalMax("100") @DefaultValue("0") double percent,
+      String stickyKey) {}
+
+  /**
+   * Shadow mode.
+   *
+   * @param methods HTTP methods that are copied to the new service (writes only if listed)
+   * @param ignore JSON paths left out of the comparison, e.g. {@code $.id}, {@code $.items[*].createdAt}
+   * @param unordered JSON paths of arrays compared without regard to order ({@code $} for the root)
+   * @param redact JSON paths whose values are masked in mismatch samples, e.g. {@code $..cardNumber}
+   * @param maxConcurrent copies in flight at most; beyond it copies are dropped and counted
+   * @param timeout how long a copy may take before it counts as an error
+   * @param samples how many recent mismatches are kept
+   * @param maxBodyBytes largest body (request or response) that is buffered for a copy or comparison
+   */
+  public record Shadow(
+      @DefaultValue({"GET", "HEAD"}) List<String> methods,
+      @DefaultValue({}) List<String> ignore,
+      @DefaultValue({}) List<String> unordered,
+      @DefaultValue({}) List<String> redact,
+      @Min(1) @DefaultValue("16") int maxConcurrent,
+      @NotNull @DefaultValue("5s") Duration timeout,
+      @Min(0) @DefaultValue("20") int samples,
+      @Min(0) @DefaultValue("1048576") int maxBodyBytes) {}
+
+  /**
+   * The new service's budget while it serves traffic (canary or extracted).
+   *
+   * @param enabled whether the gateway rolls the route back by itself
+   * @param maxErrorRate largest share (0–1) of 5xx answers or failed calls in the window
+   * @param maxP99 largest 99th-percentile latency in the window; unset means no latency budget
+   * @param window how far back outcomes count
+   * @param minRequests fewest outcomes in the window before the budget is judged
+   */
+  public record AutoRollback(
+      @DefaultValue("true") boolean enabled,
+      @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.05") double maxErrorRate,
+      Duration maxP99,
+      @NotNull @DefaultValue("60s") Duration window,
+      @Min(1) @DefaultValue("20") int minRequests) {}
+
+  /**
+   * The admin API.
+   *
+   * @param token bearer token for {@code /admin}; when unset, one is generated once and kept in
+   *     {@code token-file}
+   * @param tokenFile where a generated token is kept (owner-only permissions)
+   */
+  public record Admin(String token, Path tokenFile) {}
+
+  /**
+   * Propagation of switches between replicas.
+   *
+   * @param pollInterval how often the whole stored state is re-read as a backstop for
+   *     notifications (PostgreSQL LISTEN/NOTIFY) that were missed
+   */
+  public record ControlStore(@NotNull @DefaultValue("5s") Duration pollInterval) {}
+}

@@ -1,0 +1,152 @@
+package dev.strangler.gateway.routing;
+
+import dev.strangler.gateway.rollback.OutcomeWindow;
+import dev.strangler.gateway.shadow.ShadowPolicy;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * A named route: its validated config and its live state. The state is read on every request
+ * (one volatile read) and replaced as a whole by a switch. Thread-safe.
+ */
+public final class ManagedRoute {
+
+  private final int index;
+  private final String name;
+  private final List<PathPattern> patterns;
+  private final URI legacyUri;
+  private final URI extractedUri;
+  private final boolean connectFallback;
+  private final StickyKey stickyKey;
+  private final RouteState initialState;
+  private final ShadowPolicy shadow;
+  private final GatewayProperties.AutoRollback budget;
+  private final OutcomeWindow window;
+  private final AtomicReference<RouteState> state;
+  private final LongAdder legacyRequests = new LongAdder();
+  private final LongAdder newRequests = new LongAdder();
+  private final LongAdder newErrors = new LongAdder();
+  private final LongAdder fallbacks = new LongAdder();
+
+  ManagedRoute(int index, String name, List<PathPattern> patterns, URI legacyUri, URI extractedUri,
+      boolean connectFallback, StickyKey stickyKey, RouteState initialState, ShadowPolicy shadow,
+      GatewayProperties.AutoRollback budget) {
+    this.index = index;
+    this.name = name;
+    this.patterns = List.copyOf(patterns);
+    this.legacyUri = legacyUri;
+    this.extractedUri = extractedUri;
+    this.connectFallback = connectFallback;
+    this.stickyKey = stickyKey;
+    this.initialState = initialState;
+    this.shadow = shadow;
+    this.budget = budget;
+    this.window = new OutcomeWindow(budget.window());
+    this.state = new AtomicReference<>(initialState);
+  }
+
+  /** Position in the route table, 0-based; used to index per-route meters. */
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<String> paths() {
+    return patterns.stream().map(PathPattern::getPatternString).toList();
+  }
+
+  public URI legacyUri() {
+    return legacyUri;
+  }
+
+  public URI extractedUri() {
+    return extractedUri;
+  }
+
+  public boolean connectFallback() {
+    return connectFallback;
+  }
+
+  public StickyKey stickyKey() {
+    return stickyKey;
+  }
+
+  /** The state from config (version 0). */
+  public RouteState initialState() {
+    return initialState;
+  }
+
+  public ShadowPolicy shadow() {
+    return shadow;
+  }
+
+  public GatewayProperties.AutoRollback budget() {
+    return budget;
+  }
+
+  public OutcomeWindow window() {
+    return window;
+  }
+
+  /** The live state. */
+  public RouteState state() {
+    return state.get();
+  }
+
+  /**
+   * Makes {@code next} the live state unless a newer one is already live (switches may arrive
+   * out of order from the control store's notifications and polls).
+   *
+   * @return the state that was replaced, or null when {@code next} was not newer
+   */
+  public RouteState apply(RouteState next) {
+    while (true) {
+      RouteState current = state.get();
+      if (next.version() <= current.version()) {
+        return null;
+      }
+      if (state.compareAndSet(current, next)) {
+        if (current.mode() != next.mode() || current.percent() != next.percent()) {
+          window.reset();
+        }
+        return current;
+      }
+    }
+  }
+
+  LongAdder legacyRequests() {
+    return legacyRequests;
+  }
+
+  LongAdder newRequests() {
+    return newRequests;
+  }
+
+  LongAdder newErrors() {
+    return newErrors;
+  }
+
+  LongAdder fallbacks() {
+    return fallbacks;
+  }
+
+  /**
+   * Traffic since start-up on this replica.
+   *
+   * @param legacy requests served by the monolith
+   * @param extracted requests served by the new service
+   * @param extractedErrors of those, 5xx answers or failed calls
+   * @param fallbacks requests sent to legacy because the new service refused the connection
+   */
+  public record Traffic(long legacy, long extracted, long extractedErrors, long fallbacks) {}
+
+  public Traffic traffic() {
+    return new Traffic(legacyRequests.sum(), newRequests.sum(), newErrors.sum(), fallbacks.sum());
+  }
+}

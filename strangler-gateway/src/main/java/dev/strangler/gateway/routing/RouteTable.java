@@ -1,0 +1,185 @@
+package dev.strangler.gateway.routing;
+
+import dev.strangler.gateway.shadow.ShadowPolicy;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The named routes, validated and compiled once at start-up. A request path is matched against
+ * every pattern, most specific first; what no route claims goes to the legacy URI. Immutable
+ * apart from each route's live state; thread-safe.
+ */
+public final class RouteTable {
+
+  static final String PREFIX = "strangler.gateway";
+  private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+  private final URI legacyUri;
+  private final Map<String, ManagedRoute> routes;
+  private final List<Entry> entries;
+
+  /**
+   * A path pattern and the route that owns it.
+   *
+   * @param pattern the compiled pattern
+   * @param route its route
+   */
+  public record Entry(PathPattern pattern, ManagedRoute route) {}
+
+  private RouteTable(URI legacyUri, Map<String, ManagedRoute> routes, List<Entry> entries) {
+    this.legacyUri = legacyUri;
+    this.routes = routes;
+    this.entries = entries;
+  }
+
+  /**
+   * Validates and compiles the config.
+   *
+   * @param properties the bound {@code strangler.gateway} properties
+   * @param mapper parses JSON bodies for shadow comparison
+   * @throws InvalidRouteConfigurationException naming the first bad property
+   */
+  public static RouteTable from(GatewayProperties properties, JsonMapper mapper) {
+    URI legacyUri = backend(properties.legacyUri(), PREFIX + ".legacy-uri", true);
+    PathPatternParser parser = new PathPatternParser();
+    Map<String, ManagedRoute> routes = new LinkedHashMap<>();
+    List<Entry> entries = new ArrayList<>();
+    Map<PathPattern, String> owners = new HashMap<>();
+    Instant now = Instant.now();
+    // sorted by name so route indexes and error messages are stable
+    Map<String, GatewayProperties.Route> byName = new TreeMap<>(properties.routes());
+    for (Map.Entry<String, GatewayProperties.Route> e : byName.entrySet()) {
+      String name = e.getKey();
+      GatewayProperties.Route config = e.getValue();
+      String property = PREFIX + ".routes." + name;
+      if (!ROUTE_NAME.matcher(name).matches()) {
+        throw new InvalidRouteConfigurationException(property,
+            "a route name uses letters, digits, '.', '_' and '-' only");
+      }
+      if (config.paths() == null || config.paths().isEmpty()) {
+        throw new InvalidRouteConfigurationException(property + ".paths", "at least one path pattern is required");
+      }
+      List<PathPattern> patterns = new ArrayList<>();
+      for (int i = 0; i < config.paths().size(); i++) {
+        String raw = config.paths().get(i);
+        String p = property + ".paths[" + i + "]";
+        if (raw == null || !raw.startsWith("/")) {
+          throw new InvalidRouteConfigurationException(p, "'" + raw + "' is not a path pattern starting with '/'");
+        }
+        PathPattern pattern;
+        try {
+          pattern = parser.parse(raw);
+        } catch (PatternParseException ex) {
+          throw new InvalidRouteConfigurationException(p, "'" + raw + "' is not a valid path pattern: " + ex.getMessage());
+        }
+        String owner = owners.putIfAbsent(pattern, p);
+        if (owner != null) {
+          throw new InvalidRouteConfigurationException(p, "the pattern '" + raw + "' is already claimed by " + owner);
+        }
+        patterns.add(pattern);
+      }
+      URI routeLegacy = config.legacyUri() == null ? legacyUri : backend(config.legacyUri(), property + ".legacy-uri", true);
+      URI extracted = backend(config.extractedUri(), property + ".extracted-uri", false);
+      if (config.mode() == null) {
+        throw new InvalidRouteConfigurationException(property + ".mode",
+            "is required: legacy, shadow, canary or extracted");
+      }
+      GatewayProperties.Canary canary = config.canary();
+      if (canary.percent() < 0 || canary.percent() > 100 || Double.isNaN(canary.percent())) {
+        throw new InvalidRouteConfigurationException(property + ".canary.percent", "must be between 0 and 100");
+      }
+      StickyKey stickyKey;
+      try {
+        stickyKey = StickyKey.parse(canary.stickyKey());
+      } catch (IllegalArgumentException ex) {
+        throw new InvalidRouteConfigurationException(property + ".canary.sticky-key", ex.getMessage());
+      }
+      if (stickyKey instanceof StickyKey.PathVariable variable
+          && patterns.stream().noneMatch(pt -> pt.getPatternString().contains("{" + variable.name() + "}")
+              || pt.getPatternString().contains("{*" + variable.name() + "}"))) {
+        throw new InvalidRouteConfigurationException(property + ".canary.sticky-key",
+            "no pattern of this route has the path variable {" + variable.name() + "}");
+      }
+      ShadowPolicy shadow;
+      try {
+        shadow = ShadowPolicy.compile(config.shadow(), property + ".shadow", mapper);
+      } catch (IllegalArgumentException ex) {
+        String message = ex.getMessage();
+        int colon = message.indexOf(": ");
+        throw new InvalidRouteConfigurationException(message.substring(0, colon), message.substring(colon + 2));
+      }
+      GatewayProperties.AutoRollback budget = config.autoRollback();
+      if (budget.maxP99() != null && (budget.maxP99().isNegative() || budget.maxP99().isZero())) {
+        throw new InvalidRouteConfigurationException(property + ".auto-rollback.max-p99", "must be positive");
+      }
+      if (budget.window().isNegative() || budget.window().isZero()) {
+        throw new InvalidRouteConfigurationException(property + ".auto-rollback.window", "must be positive");
+      }
+      RouteState initial = new RouteState(config.mode(), canary.percent(), 0, null, 0, now, "config",
+          "initial mode from configuration");
+      ManagedRoute route = new ManagedRoute(routes.size(), name, patterns, routeLegacy, extracted,
+          config.connectFallback(), stickyKey, initial, shadow, budget);
+      routes.put(name, route);
+      patterns.forEach(pt -> entries.add(new Entry(pt, route)));
+    }
+    entries.sort(Comparator.comparing(Entry::pattern, PathPattern.SPECIFICITY_COMPARATOR));
+    return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries));
+  }
+
+  private static URI backend(URI uri, String property, boolean allowPath) {
+    if (uri == null) {
+      throw new InvalidRouteConfigurationException(property, "is required (e.g. http://127.0.0.1:8081)");
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || uri.getHost() == null) {
+      throw new InvalidRouteConfigurationException(property,
+          "'" + uri + "' is not an absolute http(s) URI with a host");
+    }
+    String path = uri.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
+      throw new InvalidRouteConfigurationException(property,
+          "'" + uri + "' must be scheme://host:port only: request paths are passed through unchanged");
+    }
+    return URI.create(scheme.toLowerCase() + "://" + uri.getRawAuthority());
+  }
+
+  /** The route that owns a path (most specific pattern first), or null for the default route. */
+  public Entry find(PathContainer path) {
+    for (Entry entry : entries) {
+      if (entry.pattern().matches(path)) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  /** Where unclaimed requests go. */
+  public URI legacyUri() {
+    return legacyUri;
+  }
+
+  /** The route of that name, or null. */
+  public ManagedRoute route(String name) {
+    return routes.get(name);
+  }
+
+  /** Every route, by index. */
+  public Collection<ManagedRoute> routes() {
+    return routes.values().stream().sorted(Comparator.comparingInt(ManagedRoute::index)).toList();
+  }
+}

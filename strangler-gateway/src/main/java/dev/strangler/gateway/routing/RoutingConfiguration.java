@@ -1,0 +1,45 @@
+package dev.strangler.gateway.routing;
+
+import dev.strangler.gateway.shadow.ShadowCopier;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The route table and the filters that route by it. Spring Cloud Gateway sees one catch-all
+ * route; which backend serves a request is decided per request by {@link StranglerRoutingFilter}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GatewayProperties.class)
+public class RoutingConfiguration {
+
+  @Bean
+  RouteTable routeTable(GatewayProperties properties) {
+    return RouteTable.from(properties, JsonMapper.builder().build());
+  }
+
+  @Bean
+  RouteMeters routeMeters(RouteTable table, MeterRegistry registry) {
+    return new RouteMeters(table, registry);
+  }
+
+  @Bean
+  StranglerRoutingFilter stranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow,
+      GatewayProperties properties) {
+    return new StranglerRoutingFilter(table, meters, shadow, properties.responseHeaders());
+  }
+
+  @Bean
+  TargetUrlFilter stranglerTargetUrlFilter() {
+    return new TargetUrlFilter();
+  }
+
+  @Bean
+  RouteLocator stranglerRouteLocator(RouteLocatorBuilder builder, RouteTable table) {
+    return builder.routes().route("strangler", r -> r.alwaysTrue().uri(table.legacyUri())).build();
+  }
+}

@@ -1,0 +1,146 @@
+package dev.strangler.gateway.routing;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ALREADY_ROUTED_ATTR;
+
+import dev.strangler.gateway.shadow.ShadowCopier;
+import java.net.ConnectException;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.core.Ordered;
+import reactor.core.publisher.Mono;
+
+/**
+ * Picks the backend of every request from the route table and the route's live state: legacy,
+ * shadow (legacy answers, a copy goes to the new service), canary (sticky split) or extracted.
+ * Runs before Spring Cloud Gateway's response writer so shadow mode can see the legacy body.
+ * Never blocks: one pattern scan, one volatile read, one hash.
+ */
+class StranglerRoutingFilter implements GlobalFilter, Ordered {
+
+  static final String ROUTE_HEADER = "X-Strangler-Route";
+  static final String TARGET_HEADER = "X-Strangler-Target";
+  private static final Logger log = LoggerFactory.getLogger(StranglerRoutingFilter.class);
+
+  private final RouteTable table;
+  private final RouteMeters meters;
+  private final ShadowCopier shadow;
+  private final boolean responseHeaders;
+
+  /**
+   * @param table the routes
+   * @param meters per-route meters
+   * @param shadow sends shadow copies
+   * @param responseHeaders whether to add {@code X-Strangler-Route}/{@code X-Strangler-Target}
+   */
+  StranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow, boolean responseHeaders) {
+    this.table = table;
+    this.meters = meters;
+    this.shadow = shadow;
+    this.responseHeaders = responseHeaders;
+  }
+
+  @Override
+  public int getOrder() {
+    return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    long start = System.nanoTime();
+    RouteTable.Entry entry = table.find(exchange.getRequest().getPath().pathWithinApplication());
+    if (entry == null) {
+      return forward(exchange, chain, null, Target.LEGACY, table.legacyUri(), start);
+    }
+    ManagedRoute route = entry.route();
+    RouteState state = route.state();
+    switch (state.mode()) {
+      case LEGACY -> {
+        return forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);
+      }
+      case SHADOW -> {
+        if (!route.shadow().copies(exchange.getRequest().getMethod().name())) {
+          return forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);
+        }
+        return shadow.forwardWithCopy(exchange, route,
+            teed -> forward(teed, chain, route, Target.LEGACY, route.legacyUri(), start));
+      }
+      case CANARY -> {
+        String key = route.stickyKey().extract(exchange.getRequest(), entry.pattern());
+        return CanarySplitter.toNew(key, state.percent())
+            ? forwardToNew(exchange, chain, route, start)
+            : forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);
+      }
+      default -> {
+        return forwardToNew(exchange, chain, route, start);
+      }
+    }
+  }
+
+  private Mono<Void> forwardToNew(ServerWebExchange exchange, GatewayFilterChain chain,
+      ManagedRoute route, long start) {
+    Mono<Void> call = forward(exchange, chain, route, Target.EXTRACTED, route.extractedUri(), start);
+    if (!route.connectFallback()) {
+      return call;
+    }
+    // only a refused (or timed-out) connect is retried: the request never left, so it cannot be a duplicate
+    return call.onErrorResume(StranglerRoutingFilter::neverSent, error -> {
+      route.fallbacks().increment();
+      log.debug("Route {}: new service refused the connection, falling back to legacy", route.name());
+      exchange.getAttributes().remove(GATEWAY_ALREADY_ROUTED_ATTR);
+      return forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), System.nanoTime());
+    });
+  }
+
+  private static boolean neverSent(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, ManagedRoute route,
+      Target target, URI backend, long start) {
+    exchange.getAttributes().put(TargetUrlFilter.BACKEND_ATTR, backend);
+    if (responseHeaders) {
+      HttpHeaders headers = exchange.getResponse().getHeaders();
+      if (route != null) {
+        headers.set(ROUTE_HEADER, route.name());
+      }
+      headers.set(TARGET_HEADER, target.id());
+    }
+    return chain.filter(exchange)
+        .doOnSuccess(ignored -> record(exchange, route, target, start, null))
+        .doOnError(error -> record(exchange, route, target, start, error));
+  }
+
+  private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error) {
+    long nanos = System.nanoTime() - start;
+    HttpStatusCode code = exchange.getResponse().getStatusCode();
+    int status = error != null ? 0 : code == null ? 200 : code.value();
+    meters.record(route, target, status, nanos);
+    if (route == null) {
+      return;
+    }
+    if (target == Target.LEGACY) {
+      route.legacyRequests().increment();
+      return;
+    }
+    boolean failed = status == 0 || status >= 500;
+    route.newRequests().increment();
+    if (failed) {
+      route.newErrors().increment();
+    }
+    if (route.state().mode().servesFromNew()) {
+      route.window().record(System.currentTimeMillis(), nanos, failed);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package dev.strangler.gateway.shadow;
+
+import dev.strangler.gateway.routing.GatewayProperties;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One route's shadow settings, compiled, with its bounded copy slots, counters and recent
+ * mismatches. Thread-safe.
+ */
+public final class ShadowPolicy {
+
+  private final Set<String> methods;
+  private final ResponseComparator comparator;
+  private final Semaphore slots;
+  private final Duration timeout;
+  private final int maxBodyBytes;
+  private final int sampleCapacity;
+  private final Deque<MismatchSample> samples = new ArrayDeque<>();
+  private final LongAdder matched = new LongAdder();
+  private final LongAdder mismatched = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+
+  private ShadowPolicy(Set<String> methods, ResponseComparator comparator, int maxConcurrent,
+      Duration timeout, int maxBodyBytes, int sampleCapacity) {
+    this.methods = methods;
+    this.comparator = comparator;
+    this.slots = new Semaphore(maxConcurrent);
+    this.timeout = timeout;
+    this.maxBodyBytes = maxBodyBytes;
+    this.sampleCapacity = sampleCapacity;
+  }
+
+  /**
+   * Compiles a route's shadow settings.
+   *
+   * @param shadow the bound settings
+   * @param property the property prefix, e.g. {@code strangler.gateway.routes.orders.shadow},
+   *     used in error messages
+   * @param mapper the JSON mapper used to parse bodies
+   * @throws IllegalArgumentException naming the property of a bad JSON path
+   */
+  public static ShadowPolicy compile(GatewayProperties.Shadow shadow, String property, JsonMapper mapper) {
+    return new ShadowPolicy(
+        shadow.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
+        new ResponseComparator(mapper,
+            paths(shadow.ignore(), property + ".ignore"),
+            paths(shadow.unordered(), property + ".unordered"),
+            paths(shadow.redact(), property + ".redact")),
+        shadow.maxConcurrent(), shadow.timeout(), shadow.maxBodyBytes(), shadow.samples());
+  }
+
+  private static List<JsonPath> paths(List<String> expressions, String property) {
+    List<JsonPath> out = new ArrayList<>();
+    for (int i = 0; i < expressions.size(); i++) {
+      try {
+        out.add(JsonPath.compile(expressions.get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(property + "[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /** Whether requests with this method are copied. */
+  public boolean copies(String method) {
+    return methods.contains(method);
+  }
+
+  boolean tryAcquire() {
+    if (slots.tryAcquire()) {
+      return true;
+    }
+    dropped.increment();
+    return false;
+  }
+
+  void release() {
+    slots.release();
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  void record(String method, String path, CapturedResponse legacy, CapturedResponse candidate) {
+    ResponseComparator.Comparison comparison = comparator.compare(legacy, candidate);
+    if (comparison.matched()) {
+      matched.increment();
+      return;
+    }
+    mismatched.increment();
+    if (sampleCapacity == 0) {
+      return;
+    }
+    MismatchSample sample = new MismatchSample(Instant.now(), method, path, legacy.status(),
+        candidate.status(), comparison.differences(), comparator.sample(legacy), comparator.sample(candidate));
+    synchronized (samples) {
+      if (samples.size() == sampleCapacity) {
+        samples.removeFirst();
+      }
+      samples.addLast(sample);
+    }
+  }
+
+  void recordFailure() {
+    failed.increment();
+  }
+
+  void recordSkipped() {
+    skipped.increment();
+  }
+
+  /** The most recent mismatches, newest last. */
+  public List<MismatchSample> samples() {
+    synchronized (samples) {
+      return List.copyOf(samples);
+    }
+  }
+
+  /**
+   * Counts since start-up.
+   *
+   * @param matched copies whose answer matched
+   * @param mismatched copies whose answer differed
+   * @param dropped copies not sent because too many were in flight
+   * @param failed copies that failed or timed out
+   * @param skipped copies not sent because the request body was too large
+   */
+  public record Counts(long matched, long mismatched, long dropped, long failed, long skipped) {}
+
+  public Counts counts() {
+    return new Counts(matched.sum(), mismatched.sum(), dropped.sum(), failed.sum(), skipped.sum());
+  }
+
+  /** Reads one counter by name, for metrics: matched, mismatched, dropped, failed, skipped. */
+  public static Function<ShadowPolicy, Double> counter(String name) {
+    return switch (name) {
+      case "matched" -> p -> (double) p.matched.sum();
+      case "mismatched" -> p -> (double) p.mismatched.sum();
+      case "dropped" -> p -> (double) p.dropped.sum();
+      case "failed" -> p -> (double) p.failed.sum();
+      case "skipped" -> p -> (double) p.skipped.sum();
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+}
