@@ -1,0 +1,47 @@
+package dev.strangler.sync.admin;
+
+import dev.strangler.sync.pipeline.Pipeline;
+import dev.strangler.sync.pipeline.PipelineStats;
+import java.util.List;
+
+/**
+ * A pipeline as the admin API shows it.
+ *
+ * @param name the pipeline
+ * @param source its source datasource
+ * @param target its target datasource
+ * @param state where it is ({@code STARTING}, {@code SNAPSHOT}, {@code STREAMING}, {@code CAPTURE_BLOCKED},
+ *     {@code PAUSED}, {@code FAILED}, {@code STOPPED}, {@code RETIRED})
+ * @param lastError the last error, or null
+ * @param lag source commit → applied, in ms
+ * @param eventsCaptured changes sent to Kafka
+ * @param eventsApplied changes written to the target
+ * @param echoesDropped captured changes dropped because cdc-sync applied them from this pipeline's target
+ * @param deadLetters changes sent to {@code <pipeline>.dlq}
+ * @param conflicts rows changed on both sides concurrently
+ * @param snapshot initial snapshot progress
+ * @param slot replication slot
+ * @param publication publication
+ * @param tables source → target tables
+ */
+record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
+                    long eventsCaptured, long eventsApplied, long echoesDropped, long deadLetters, long conflicts,
+                    Snapshot snapshot, String slot, String publication, List<String> tables) {
+
+  /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
+  record Lag(long lastMillis, double p50Millis, double p99Millis) {}
+
+  /** @param rowsDone rows copied  @param rowsTotal rows counted when the snapshot began, -1 before */
+  record Snapshot(long rowsDone, long rowsTotal) {}
+
+  static PipelineView of(Pipeline pipeline) {
+    PipelineStats stats = pipeline.stats();
+    return new PipelineView(pipeline.name(), pipeline.config().source(), pipeline.config().target(),
+        pipeline.state().name(), pipeline.lastError(),
+        new Lag(stats.lastLagMillis(), stats.lagPercentileMillis(0.5), stats.lagPercentileMillis(0.99)),
+        stats.capturedCount(), stats.appliedCount(), stats.echoesDropped(), stats.deadLetterCount(),
+        stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
+        pipeline.slotName(), pipeline.publicationName(),
+        pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList());
+  }
+}

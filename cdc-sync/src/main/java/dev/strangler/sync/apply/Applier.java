@@ -1,0 +1,187 @@
+package dev.strangler.sync.apply;
+
+import dev.strangler.sync.config.SyncProperties.OnError;
+import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.pipeline.Pipeline;
+import dev.strangler.sync.pipeline.PipelineState;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.CommonContainerStoppingErrorHandler;
+import org.springframework.kafka.listener.CommonDelegatingErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Kafka consumer of one pipeline (group {@code cdc-sync.<pipeline>}): reads the pipeline's
+ * topics in batches and writes each batch in one target transaction. When a batch fails on a
+ * data error, its changes are applied one by one and each one that still fails is sent to
+ * {@code <pipeline>.dlq} with the reason in the header {@code strangler-sync-reason} (or the
+ * pipeline stops, with {@code on-error: stop}). A target that cannot be reached is not a data
+ * error: the batch is retried every second and nothing is dead-lettered.
+ */
+public final class Applier {
+
+  private static final Logger log = LoggerFactory.getLogger(Applier.class);
+  static final String REASON_HEADER = "strangler-sync-reason";
+
+  private final Pipeline pipeline;
+  private final ChangeWriter writer;
+  private final KafkaTemplate<String, String> kafka;
+  private final JsonMapper json;
+  private final ConcurrentMessageListenerContainer<String, String> container;
+
+  /**
+   * @param pipeline the pipeline applied
+   * @param target a pool on its target
+   * @param consumers the consumer factory (String keys and values)
+   * @param kafka the producer for dead letters
+   * @param json the JSON mapper
+   */
+  public Applier(Pipeline pipeline, DataSource target, ConsumerFactory<String, String> consumers,
+                 KafkaTemplate<String, String> kafka, JsonMapper json) {
+    this.pipeline = pipeline;
+    this.writer = new ChangeWriter(pipeline, target);
+    this.kafka = kafka;
+    this.json = json;
+    String[] topics = pipeline.mappings().stream().map(TableMapping::topic).toArray(String[]::new);
+    ContainerProperties properties = new ContainerProperties(topics);
+    properties.setGroupId("cdc-sync." + pipeline.name());
+    properties.setAckMode(ContainerProperties.AckMode.BATCH);
+    properties.setPollTimeout(200);
+    properties.setMessageListener((BatchMessageListener<String, String>) this::onBatch);
+    java.util.Properties consumer = new java.util.Properties();
+    consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumer.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumer.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    consumer.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    properties.setKafkaConsumerProperties(consumer);
+    container = new ConcurrentMessageListenerContainer<>(consumers, properties);
+    container.setBeanName("applier-" + pipeline.name());
+    DefaultErrorHandler retry = new DefaultErrorHandler(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
+    CommonDelegatingErrorHandler errors = new CommonDelegatingErrorHandler(retry);
+    errors.setCauseChainTraversing(true);
+    errors.addDelegate(PipelineStoppedException.class, new CommonContainerStoppingErrorHandler());
+    container.setCommonErrorHandler(errors);
+  }
+
+  public void start() {
+    container.start();
+    log.info("Applier of pipeline {} started", pipeline.name());
+  }
+
+  public void stop() {
+    container.stop();
+  }
+
+  public void pause() {
+    container.pause();
+  }
+
+  public void resume() {
+    if (!container.isRunning()) {
+      container.start();
+    }
+    container.resume();
+  }
+
+  void onBatch(List<ConsumerRecord<String, String>> records) {
+    long appliedAt;
+    List<ChangeEvent> events = new ArrayList<>(records.size());
+    Map<ChangeEvent, ConsumerRecord<String, String>> origins = new IdentityHashMap<>();
+    for (ConsumerRecord<String, String> record : records) {
+      TableMapping mapping = pipeline.byTopic(record.topic());
+      try {
+        ChangeEvent event = ChangeEvent.parse(json, mapping, record.key(), record.value());
+        events.add(event);
+        origins.put(event, record);
+      } catch (RuntimeException e) {
+        failed(record, "unreadable change event: " + e.getMessage());
+      }
+    }
+    try {
+      writer.apply(events);
+    } catch (SQLException | RuntimeException batchError) {
+      if (!isDataError(batchError)) {
+        log.warn("Applier of pipeline {} cannot write to its target ({}); retrying", pipeline.name(),
+            batchError.getMessage());
+        throw new IllegalStateException("target unavailable", batchError);
+      }
+      for (ChangeEvent event : events) {
+        try {
+          writer.apply(List.of(event));
+        } catch (SQLException | RuntimeException e) {
+          if (!isDataError(e)) {
+            throw new IllegalStateException("target unavailable", e);
+          }
+          failed(origins.get(event), e.getMessage());
+        }
+      }
+    }
+    appliedAt = System.currentTimeMillis();
+    for (ChangeEvent event : events) {
+      if (!event.snapshot() && event.sourceCommitMillis() > 0) {
+        pipeline.stats().lag(appliedAt - event.sourceCommitMillis());
+      }
+    }
+    pipeline.stats().applied(events.size());
+  }
+
+  private void failed(ConsumerRecord<String, String> record, String reason) {
+    if (pipeline.config().onError() == OnError.STOP) {
+      pipeline.failed("change on " + record.topic() + " key " + record.key() + " could not be applied: " + reason);
+      log.error("Pipeline {} stops (on-error: stop): change on {} key {} could not be applied: {}", pipeline.name(),
+          record.topic(), record.key(), reason);
+      throw new PipelineStoppedException(reason);
+    }
+    ProducerRecord<String, String> letter = new ProducerRecord<>(pipeline.deadLetterTopic(), record.key(), record.value());
+    letter.headers().add(REASON_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+    letter.headers().add("strangler-sync-topic", record.topic().getBytes(StandardCharsets.UTF_8));
+    try {
+      kafka.send(letter).get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not dead-letter a change of pipeline " + pipeline.name(), e);
+    }
+    pipeline.stats().deadLettered();
+    log.warn("Dead letter in pipeline {}: change on {} key {} sent to {}: {}", pipeline.name(), record.topic(),
+        record.key(), pipeline.deadLetterTopic(), reason);
+  }
+
+  /** Data exceptions (22), integrity violations (23) and errors in the statement (42) are the change's fault. */
+  private static boolean isDataError(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        return state.startsWith("22") || state.startsWith("23") || state.startsWith("42");
+      }
+    }
+    return error instanceof RuntimeException && !(error instanceof IllegalStateException);
+  }
+
+  /** Thrown to stop the container when {@code on-error: stop}. */
+  static final class PipelineStoppedException extends RuntimeException {
+    PipelineStoppedException(String reason) {
+      super(reason);
+    }
+  }
+
+  public PipelineState containerState() {
+    return container.isContainerPaused() ? PipelineState.PAUSED : pipeline.state();
+  }
+}

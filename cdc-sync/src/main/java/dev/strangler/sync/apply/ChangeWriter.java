@@ -1,0 +1,238 @@
+package dev.strangler.sync.apply;
+
+import dev.strangler.sync.capture.EchoMarker;
+import dev.strangler.sync.config.SyncProperties.ConflictWinner;
+import dev.strangler.sync.mapping.Column;
+import dev.strangler.sync.mapping.ColumnMapping;
+import dev.strangler.sync.mapping.Sql;
+import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.pipeline.Pipeline;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Writes change events into the target, one transaction per call, idempotently: inserts and
+ * snapshot rows are upserts ({@code INSERT ... ON CONFLICT (key) DO UPDATE}), deletes are by
+ * key, so replaying a batch changes nothing. Each transaction starts with the {@link EchoMarker}.
+ *
+ * <p>Conflicts: an update or delete carries the row as it was before (REPLICA IDENTITY FULL).
+ * When the target's row (compared on the columns the change touches, through the mapping) is
+ * neither that before-image nor already the after-image, the row was changed on the target
+ * concurrently: the pipeline's {@code conflict-winner} decides: {@code source} applies the
+ * change anyway, {@code target} keeps the target's row (and, for inserts, {@code DO NOTHING}).
+ * Either way the conflict is counted and logged with the key.
+ */
+final class ChangeWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
+
+  private final Pipeline pipeline;
+  private final DataSource target;
+  private final String origin;
+  private final boolean sourceWins;
+  private final Map<TableMapping, Statements> sql = new HashMap<>();
+
+  /**
+   * @param pipeline the pipeline applied
+   * @param target a pool on its target
+   */
+  ChangeWriter(Pipeline pipeline, DataSource target) {
+    this.pipeline = pipeline;
+    this.target = target;
+    this.origin = pipeline.config().source();
+    this.sourceWins = pipeline.config().conflictWinner() == ConflictWinner.SOURCE;
+  }
+
+  /** Applies the events in order in one transaction; on any error nothing of them is applied. */
+  void apply(List<ChangeEvent> events) throws SQLException {
+    try (Connection connection = target.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        try (PreparedStatement marker = connection.prepareStatement(EchoMarker.SQL)) {
+          marker.setString(1, origin);
+          marker.execute();
+        }
+        Map<String, PreparedStatement> prepared = new HashMap<>();
+        PreparedStatement batch = null;
+        for (ChangeEvent event : events) {
+          Statements statements = statements(event.mapping());
+          if (event.isUpdate() || event.isDelete()) {
+            batch = flush(batch);
+            applyChecked(connection, prepared, statements, event);
+          } else {
+            PreparedStatement upsert = prepared(connection, prepared, statements.insert);
+            if (batch != null && batch != upsert) {
+              batch = flush(batch);
+            }
+            bindRow(upsert, event.mapping().columns(), event.after(), 1);
+            upsert.addBatch();
+            batch = upsert;
+          }
+        }
+        flush(batch);
+        connection.commit();
+        for (PreparedStatement statement : prepared.values()) {
+          statement.close();
+        }
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static PreparedStatement flush(PreparedStatement batch) throws SQLException {
+    if (batch != null) {
+      batch.executeBatch();
+    }
+    return null;
+  }
+
+  private void applyChecked(Connection connection, Map<String, PreparedStatement> prepared, Statements statements,
+                            ChangeEvent event) throws SQLException {
+    TableMapping mapping = event.mapping();
+    JsonNode before = event.before();
+    JsonNode keyRow = event.isDelete() ? before : event.after();
+    List<ColumnMapping> compared = new ArrayList<>();
+    for (ColumnMapping column : mapping.valueColumns()) {
+      if (event.isDelete() || before == null
+          || !java.util.Objects.equals(before.get(column.source().name()), event.after().get(column.source().name()))) {
+        compared.add(column);
+      }
+    }
+    if (event.isUpdate() && before != null && compared.isEmpty()) {
+      return; // only unmapped columns changed
+    }
+    Check check = before == null || compared.isEmpty() ? Check.MATCHES_BEFORE
+        : check(connection, mapping, compared, before, event.isDelete() ? null : event.after(), keyRow);
+    boolean write = switch (check) {
+      case MATCHES_BEFORE -> true;
+      case MATCHES_AFTER -> false;
+      case MISSING -> !event.isDelete() && sourceWins;
+      case CONFLICT -> sourceWins;
+    };
+    if (check == Check.CONFLICT || (check == Check.MISSING && event.isUpdate())) {
+      pipeline.stats().conflict();
+      log.warn("Conflict in pipeline {}: {} key {} was changed in the target concurrently ({}); {} wins",
+          pipeline.name(), mapping.target(), event.key(), event.isDelete() ? "delete" : "update",
+          sourceWins ? "source" : "target");
+    }
+    if (!write) {
+      return;
+    }
+    if (event.isDelete()) {
+      PreparedStatement delete = prepared(connection, prepared, statements.delete);
+      bindRow(delete, mapping.keyColumns(), before, 1);
+      delete.executeUpdate();
+    } else {
+      PreparedStatement upsert = prepared(connection, prepared, statements.upsert);
+      bindRow(upsert, mapping.columns(), event.after(), 1);
+      upsert.executeUpdate();
+    }
+  }
+
+  private enum Check { MATCHES_BEFORE, MATCHES_AFTER, MISSING, CONFLICT }
+
+  private Check check(Connection connection, TableMapping mapping, List<ColumnMapping> compared, JsonNode before,
+                      JsonNode after, JsonNode keyRow) throws SQLException {
+    String columns = compared.stream().map(c -> "t." + Sql.quote(c.target().name())).collect(Collectors.joining(", "));
+    String beforeRow = compared.stream().map(c -> c.targetExpression("?")).collect(Collectors.joining(", "));
+    String select = "SELECT ROW(" + columns + ") IS NOT DISTINCT FROM ROW(" + beforeRow + ")"
+        + (after == null ? "" : ", ROW(" + columns + ") IS NOT DISTINCT FROM ROW(" + beforeRow + ")")
+        + " FROM " + mapping.target().sql() + " t WHERE " + keyPredicate(mapping, "t.") + " FOR UPDATE";
+    try (PreparedStatement statement = connection.prepareStatement(select)) {
+      int index = bindRow(statement, compared, before, 1);
+      if (after != null) {
+        index = bindRow(statement, compared, after, index);
+      }
+      bindRow(statement, mapping.keyColumns(), keyRow, index);
+      try (ResultSet row = statement.executeQuery()) {
+        if (!row.next()) {
+          return Check.MISSING;
+        }
+        if (row.getBoolean(1)) {
+          return Check.MATCHES_BEFORE;
+        }
+        return after != null && row.getBoolean(2) ? Check.MATCHES_AFTER : Check.CONFLICT;
+      }
+    }
+  }
+
+  private static PreparedStatement prepared(Connection connection, Map<String, PreparedStatement> prepared, String sql)
+      throws SQLException {
+    PreparedStatement statement = prepared.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      prepared.put(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Binds the source values of {@code columns} from {@code row}, starting at {@code index}; returns the next index. */
+  private static int bindRow(PreparedStatement statement, List<ColumnMapping> columns, JsonNode row, int index)
+      throws SQLException {
+    for (ColumnMapping column : columns) {
+      String value = SourceValues.text(column.source(), row.get(column.source().name()));
+      if (value == null) {
+        statement.setNull(index++, Types.OTHER);
+      } else {
+        statement.setObject(index++, value, Types.OTHER);
+      }
+    }
+    return index;
+  }
+
+  private Statements statements(TableMapping mapping) {
+    return sql.computeIfAbsent(mapping, m -> new Statements(m, sourceWins));
+  }
+
+  static String keyPredicate(TableMapping mapping, String alias) {
+    return mapping.keyColumns().stream()
+        .map(c -> alias + Sql.quote(c.target().name()) + " = " + c.targetExpression("?"))
+        .collect(Collectors.joining(" AND "));
+  }
+
+  /** The SQL of one table mapping. */
+  private static final class Statements {
+    /** for updates: the target's row becomes the source's */
+    final String upsert;
+    /** for inserts and snapshot rows: an upsert, or DO NOTHING when the target wins conflicts */
+    final String insert;
+    final String delete;
+
+    Statements(TableMapping mapping, boolean sourceWins) {
+      List<String> names = new ArrayList<>();
+      List<String> values = new ArrayList<>();
+      for (ColumnMapping column : mapping.columns()) {
+        names.add(Sql.quote(column.target().name()));
+        values.add(column.targetExpression("?"));
+      }
+      for (Map.Entry<Column, String> entry : mapping.defaults().entrySet()) {
+        names.add(Sql.quote(entry.getKey().name()));
+        values.add(entry.getValue());
+      }
+      String keys = mapping.keyColumns().stream().map(c -> Sql.quote(c.target().name()))
+          .collect(Collectors.joining(", "));
+      String updates = mapping.valueColumns().stream()
+          .map(c -> Sql.quote(c.target().name()) + " = EXCLUDED." + Sql.quote(c.target().name()))
+          .collect(Collectors.joining(", "));
+      String insertInto = "INSERT INTO " + mapping.target().sql() + " (" + String.join(", ", names) + ") VALUES ("
+          + String.join(", ", values) + ") ON CONFLICT (" + keys + ") ";
+      upsert = insertInto + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates);
+      insert = sourceWins ? upsert : insertInto + "DO NOTHING";
+      delete = "DELETE FROM " + mapping.target().sql() + " WHERE " + keyPredicate(mapping, "");
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.strangler.sync.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything cdc-sync syncs, under {@code strangler.sync}.
+ *
+ * <p>Map keys that contain underscores (column and table names) must be written in brackets,
+ * {@code columns[full_name]: name} (YAML: {@code "[full_name]": name}); without them Spring drops
+ * the underscore and start-up validation reports the unknown column {@code fullname}.
+ *
+ * @param datasources the databases cdc-sync reads and writes, by name
+ * @param pipelines the pipelines by name; the name is used in topic, slot and publication names
+ * @param admin the admin API on the management port
+ */
+@Validated
+@ConfigurationProperties("strangler.sync")
+public record SyncProperties(Map<String, @Valid Datasource> datasources,
+                             Map<String, @Valid Pipeline> pipelines,
+                             @Valid Admin admin) {
+
+  public SyncProperties {
+    datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
+    pipelines = pipelines == null ? Map.of() : Map.copyOf(pipelines);
+    admin = admin == null ? new Admin(null) : admin;
+  }
+
+  /**
+   * A PostgreSQL database (with {@code wal_level=logical} when it is a pipeline's source).
+   *
+   * @param url its JDBC URL, {@code jdbc:postgresql://host:port/db}
+   * @param username the user (needs the REPLICATION attribute on a source)
+   * @param password its password
+   */
+  public record Datasource(@NotBlank @Pattern(regexp = "jdbc:postgresql:.*",
+      message = "must be a jdbc:postgresql: URL") String url, String username, String password) {}
+
+  /**
+   * One direction of sync between two datasources.
+   *
+   * @param source name of the datasource captured
+   * @param target name of the datasource written
+   * @param tables the table mappings
+   * @param slotName replication slot on the source; default {@code strangler_<pipeline>}
+   * @param publicationName publication on the source; default {@code strangler_<pipeline>}
+   * @param snapshot {@code initial} copies existing rows first, {@code never} streams only
+   * @param onError what a change that cannot be applied does: {@code continue} (dead-letter it
+   *     and go on) or {@code stop} (stop applying)
+   * @param conflictWinner which side wins when a row was changed on both sides concurrently:
+   *     {@code source} (apply anyway) or {@code target} (keep the target's row)
+   * @param enabled whether the pipeline runs at all
+   */
+  public record Pipeline(@NotBlank String source, @NotBlank String target,
+                         @NotEmpty List<@Valid Table> tables,
+                         @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String slotName,
+                         @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String publicationName,
+                         @DefaultValue("initial") Snapshot snapshot,
+                         @DefaultValue("continue") OnError onError,
+                         @DefaultValue("source") ConflictWinner conflictWinner,
+                         @DefaultValue("true") boolean enabled) {
+
+    public String slotNameFor(String pipeline) {
+      return slotName != null ? slotName : "strangler_" + sanitize(pipeline);
+    }
+
+    public String publicationNameFor(String pipeline) {
+      return publicationName != null ? publicationName : "strangler_" + sanitize(pipeline);
+    }
+
+    private static String sanitize(String name) {
+      return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+  }
+
+  /**
+   * One source table copied into one target table.
+   *
+   * @param sourceTable {@code table} or {@code schema.table} in the source
+   * @param targetTable the same in the target; default: the source table's name
+   * @param key the source key columns (their mapped target columns must be the target's
+   *     primary key or a unique key)
+   * @param columns renames: source column → target column (unlisted columns keep their name)
+   * @param drop source columns not copied
+   * @param defaults target column → constant set on inserted rows ({@code now()} is the
+   *     insert time)
+   * @param convert target column → named conversion, or several separated by commas
+   */
+  public record Table(@NotBlank String sourceTable, String targetTable, @NotEmpty List<@NotBlank String> key,
+                      Map<String, String> columns, List<String> drop, Map<String, String> defaults,
+                      Map<String, String> convert) {
+
+    public Table {
+      columns = columns == null ? Map.of() : Map.copyOf(columns);
+      drop = drop == null ? List.of() : List.copyOf(drop);
+      defaults = defaults == null ? Map.of() : Map.copyOf(defaults);
+      convert = convert == null ? Map.of() : Map.copyOf(convert);
+    }
+
+    public String targetTableOrSource() {
+      return targetTable == null || targetTable.isBlank() ? sourceTable : targetTable;
+    }
+  }
+
+  /** @param token bearer token required on every {@code /admin} request; unset disables the admin API */
+  public record Admin(String token) {}
+
+  public enum Snapshot { INITIAL, NEVER }
+
+  public enum OnError { CONTINUE, STOP }
+
+  public enum ConflictWinner { SOURCE, TARGET }
+}

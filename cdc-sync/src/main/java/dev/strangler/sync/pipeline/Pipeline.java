@@ -1,0 +1,70 @@
+package dev.strangler.sync.pipeline;
+
+import dev.strangler.sync.config.SyncProperties;
+import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.mapping.TableRef;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A running pipeline: its validated mappings, counters and state. The state is written by the
+ * capture thread, the applier threads and the admin API; reads see the latest value.
+ */
+public final class Pipeline {
+
+  private final String name;
+  private final SyncProperties.Pipeline config;
+  private final List<TableMapping> mappings;
+  private final Map<TableRef, TableMapping> bySource = new LinkedHashMap<>();
+  private final Map<String, TableMapping> byTopic = new LinkedHashMap<>();
+  private final PipelineStats stats;
+  private volatile PipelineState state = PipelineState.STOPPED;
+  private volatile String lastError;
+
+  public Pipeline(String name, SyncProperties.Pipeline config, List<TableMapping> mappings, PipelineStats stats) {
+    this.name = name;
+    this.config = config;
+    this.mappings = List.copyOf(mappings);
+    this.stats = stats;
+    for (TableMapping mapping : mappings) {
+      bySource.put(mapping.source(), mapping);
+      byTopic.put(mapping.topic(), mapping);
+    }
+  }
+
+  public String name() { return name; }
+  public SyncProperties.Pipeline config() { return config; }
+  public List<TableMapping> mappings() { return mappings; }
+  public PipelineStats stats() { return stats; }
+  public PipelineState state() { return state; }
+  public String lastError() { return lastError; }
+  public String slotName() { return config.slotNameFor(name); }
+  public String publicationName() { return config.publicationNameFor(name); }
+  public String deadLetterTopic() { return name + ".dlq"; }
+
+  public TableMapping bySource(TableRef source) { return bySource.get(source); }
+  public TableMapping byTopic(String topic) { return byTopic.get(topic); }
+
+  public void state(PipelineState state) {
+    this.state = state;
+  }
+
+  /** Moves to {@code next} unless the pipeline is paused, failed or retired. */
+  public void advance(PipelineState next) {
+    PipelineState current = state;
+    if (current != PipelineState.PAUSED && current != PipelineState.FAILED && current != PipelineState.RETIRED
+        && current != PipelineState.STOPPED) {
+      state = next;
+    }
+  }
+
+  public void failed(String error) {
+    this.lastError = error;
+    this.state = PipelineState.FAILED;
+  }
+
+  public void lastError(String error) {
+    this.lastError = error;
+  }
+}

@@ -1,0 +1,201 @@
+package dev.strangler.sync.pipeline;
+
+import dev.strangler.sync.apply.Applier;
+import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ControlDatabase;
+import dev.strangler.sync.config.SyncDatasources;
+import dev.strangler.sync.config.SyncProperties;
+import dev.strangler.sync.mapping.InvalidPipelineException;
+import dev.strangler.sync.mapping.MappingCompiler;
+import dev.strangler.sync.mapping.TableMapping;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * All configured pipelines. Construction validates every enabled pipeline against the live
+ * catalogs (start-up fails naming pipeline, table and column); {@link #start()} creates the
+ * topics, then starts each pipeline's applier and capture engine.
+ */
+@Component
+public class Pipelines implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipelines.class);
+
+  private final Map<String, Running> pipelines = new TreeMap<>();
+  private final KafkaAdmin kafkaAdmin;
+  private final SyncDatasources datasources;
+  private volatile boolean running;
+
+  /**
+   * @param properties the configuration
+   * @param datasources pools on the configured datasources
+   * @param control the control database (offsets)
+   * @param kafka the producer
+   * @param consumers the consumer factory
+   * @param kafkaAdmin creates the topics
+   * @param meters where the pipelines' meters go
+   * @param json the JSON mapper
+   */
+  public Pipelines(SyncProperties properties, SyncDatasources datasources, ControlDatabase control,
+                   KafkaTemplate<String, String> kafka, ConsumerFactory<String, String> consumers, KafkaAdmin kafkaAdmin,
+                   MeterRegistry meters, JsonMapper json) {
+    this.kafkaAdmin = kafkaAdmin;
+    this.datasources = datasources;
+    MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, SyncProperties.Pipeline> entry : new TreeMap<>(properties.pipelines()).entrySet()) {
+      String name = entry.getKey();
+      SyncProperties.Pipeline config = entry.getValue();
+      for (String datasource : List.of(config.source(), config.target())) {
+        if (!properties.datasources().containsKey(datasource)) {
+          problems.add("strangler.sync.pipelines." + name + ": datasource '" + datasource
+              + "' is not in strangler.sync.datasources (known: " + properties.datasources().keySet() + ")");
+        }
+      }
+      if (!problems.isEmpty() || !config.enabled()) {
+        pipelines.put(name, new Running(new Pipeline(name, config, List.of(), new PipelineStats(name, meters)), null, null));
+        continue;
+      }
+      try {
+        List<TableMapping> mappings = compiler.compile(name, config);
+        Pipeline pipeline = new Pipeline(name, config, mappings, new PipelineStats(name, meters));
+        CaptureEngine capture = new CaptureEngine(pipeline, datasources.config(config.source()),
+            datasources.dataSource(config.source()), control, kafka);
+        Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json);
+        pipelines.put(name, new Running(pipeline, capture, applier));
+      } catch (InvalidPipelineException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
+    }
+  }
+
+  @Override
+  public synchronized void start() {
+    List<NewTopic> topics = new ArrayList<>();
+    for (Running running : pipelines.values()) {
+      if (running.capture() != null) {
+        running.pipeline().mappings().forEach(m -> topics.add(new NewTopic(m.topic(), Optional.of(1), Optional.empty())));
+        topics.add(new NewTopic(running.pipeline().deadLetterTopic(), Optional.of(1), Optional.empty()));
+      }
+    }
+    if (!topics.isEmpty()) {
+      kafkaAdmin.createOrModifyTopics(topics.toArray(NewTopic[]::new));
+    }
+    for (Running running : pipelines.values()) {
+      if (running.capture() != null) {
+        running.pipeline().state(PipelineState.STARTING);
+        running.applier().start();
+        running.capture().start();
+      }
+    }
+    running = true;
+  }
+
+  @Override
+  public synchronized void stop() {
+    for (Running running : pipelines.values()) {
+      if (running.capture() != null && running.pipeline().state() != PipelineState.RETIRED) {
+        running.capture().stop();
+        running.applier().stop();
+        running.pipeline().state(PipelineState.STOPPED);
+      }
+    }
+    running = false;
+    log.info("Pipelines stopped");
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  public Collection<Pipeline> all() {
+    return pipelines.values().stream().map(Running::pipeline).toList();
+  }
+
+  public Pipeline get(String name) {
+    return running(name).pipeline();
+  }
+
+  /** Stops applying; capture goes on into Kafka, so nothing is lost and the WAL is released. */
+  public synchronized Pipeline pause(String name) {
+    Running running = active(name);
+    running.applier().pause();
+    running.pipeline().state(PipelineState.PAUSED);
+    log.info("Pipeline {} paused", name);
+    return running.pipeline();
+  }
+
+  public synchronized Pipeline resume(String name) {
+    Running running = active(name);
+    running.pipeline().state(PipelineState.STREAMING);
+    running.applier().resume();
+    if (!running.capture().running()) {
+      running.capture().start();
+    }
+    log.info("Pipeline {} resumed", name);
+    return running.pipeline();
+  }
+
+  /** Stops the pipeline for good and drops its replication slot, publication and offsets. */
+  public synchronized Pipeline retire(String name) {
+    Running running = running(name);
+    if (running.capture() == null) {
+      throw new PipelineStateException("pipeline '" + name + "' is disabled or invalid; it has no slot of its own here");
+    }
+    running.capture().stop();
+    running.applier().stop();
+    running.capture().retire();
+    running.pipeline().state(PipelineState.RETIRED);
+    return running.pipeline();
+  }
+
+  /** Pools on the datasources, for the verifier. */
+  public SyncDatasources datasources() {
+    return datasources;
+  }
+
+  /**
+   * Test hook: stops the capture engine abruptly (interrupt, no clean close), as a crash would.
+   * Offsets flushed so far stay; the rest is captured again on restart.
+   */
+  CaptureEngine capture(String name) {
+    return running(name).capture();
+  }
+
+  private Running running(String name) {
+    Running running = pipelines.get(name);
+    if (running == null) {
+      throw new PipelineNotFoundException(name);
+    }
+    return running;
+  }
+
+  private Running active(String name) {
+    Running running = running(name);
+    if (running.capture() == null || running.pipeline().state() == PipelineState.RETIRED) {
+      throw new PipelineStateException("pipeline '" + name + "' is " + running.pipeline().state().name().toLowerCase()
+          + (running.capture() == null ? " (disabled)" : ""));
+    }
+    return running;
+  }
+
+  private record Running(Pipeline pipeline, CaptureEngine capture, Applier applier) {}
+}

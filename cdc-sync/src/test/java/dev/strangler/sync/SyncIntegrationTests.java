@@ -1,0 +1,165 @@
+package dev.strangler.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.strangler.testkit.TestDatabase;
+import dev.strangler.testkit.TestInfrastructure;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
+import dev.strangler.sync.pipeline.Pipelines;
+
+/**
+ * Forward (legacy members → signup accounts) and reverse (accounts → members) pipelines and a
+ * pipeline with every conversion, on real PostgreSQL and Kafka from the test kit.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("sync-it")
+class SyncIntegrationTests {
+
+  static final TestDatabase control = TestInfrastructure.freshDatabase("sync_control");
+  static final TestDatabase legacy = TestInfrastructure.freshDatabase("sync_legacy");
+  static final TestDatabase signup = TestInfrastructure.freshDatabase("sync_signup");
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    ReferenceSchemas.create(legacy, ReferenceSchemas.LEGACY + """
+        CREATE TABLE conv_src (id bigint PRIMARY KEY, code int, amount numeric(12,4), happened_at timestamptz,
+          noted text, label varchar(50), secret text, qty int, created timestamp);
+        INSERT INTO members (id, email, password_hash, name, phone, created_at) VALUES
+          (1, ' Ann@Example.com', 'h1', 'Ann', '111', '2024-01-02 03:04:05.123456'),
+          (2, 'bob@example.com', 'h2', 'Bob', null, '2024-02-03 04:05:06'),
+          (3, 'Cy@Example.com', 'h3', 'Cy', '333', '2024-03-04 05:06:07');
+        """);
+    ReferenceSchemas.create(signup, ReferenceSchemas.SIGNUP + """
+        CREATE TABLE conv_dst (id bigint PRIMARY KEY, code_text text, amount numeric(10,2), happened_at timestamp,
+          noted timestamptz, label varchar(50), qty bigint, created timestamptz, tier varchar(10) NOT NULL,
+          copied_at timestamptz NOT NULL);
+        """);
+    control.registerAsDataSource(registry);
+    legacy.registerAs("strangler.sync.datasources.legacy", registry);
+    signup.registerAs("strangler.sync.datasources.signup", registry);
+    TestInfrastructure.kafka().registerBootstrapServers(registry);
+    registry.add("management.server.port", () -> "0");
+  }
+
+  @LocalServerPort int serverPort;
+  @LocalManagementPort int managementPort;
+  @Autowired Pipelines pipelines;
+
+  static JdbcClient jdbc(TestDatabase database) {
+    return JdbcClient.create(new DriverManagerDataSource(database.jdbcUrl(), database.username(), database.password()));
+  }
+
+  RestClient admin() {
+    return RestClient.builder().baseUrl("http://127.0.0.1:" + managementPort)
+        .defaultHeader("Authorization", "Bearer test-token").build();
+  }
+
+  static void awaitTrue(java.util.concurrent.Callable<Boolean> condition) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(condition);
+  }
+
+  static String account(long id) {
+    return jdbc(signup).sql("SELECT email_normalized || '|' || display_name || '|' || coalesce(phone, '-') || '|' "
+        + "|| created_at::text FROM accounts WHERE id = ?").param(id).query(String.class).optional().orElse(null);
+  }
+
+  static String member(long id) {
+    return jdbc(legacy).sql("SELECT email || '|' || name || '|' || coalesce(phone, '-') || '|' || created_at::text "
+        + "FROM members WHERE id = ?").param(id).query(String.class).optional().orElse(null);
+  }
+
+  @Test
+  void snapshotCopiesExistingRowsThroughTheMapping() {
+    awaitTrue(() -> account(3) != null);
+    assertThat(jdbc(signup).sql("SET TIME ZONE 'UTC'").update()).isZero();
+    assertThat(jdbc(signup).sql("SELECT email_normalized || '|' || display_name || '|' || "
+            + "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM accounts WHERE id = 1")
+        .query(String.class).single())
+        .isEqualTo("ann@example.com|Ann|2024-01-02 03:04:05.123456");
+    assertThat(jdbc(signup).sql("SELECT count(*) FROM accounts WHERE id <= 3").query(Long.class).single()).isEqualTo(3);
+  }
+
+  @Test
+  void streamsInsertUpdateAndDelete() {
+    jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, phone, created_at) "
+        + "VALUES (10, 'Dee@Example.com', 'h', 'Dee', '10', '2025-05-05 05:05:05')").update();
+    awaitTrue(() -> account(10) != null);
+    assertThat(account(10)).startsWith("dee@example.com|Dee|10|");
+
+    jdbc(legacy).sql("UPDATE members SET name = 'Deedee', phone = null WHERE id = 10").update();
+    awaitTrue(() -> account(10).startsWith("dee@example.com|Deedee|-|"));
+
+    jdbc(legacy).sql("DELETE FROM members WHERE id = 10").update();
+    awaitTrue(() -> account(10) == null);
+  }
+
+  @Test
+  void appliedChangesAreNeverCapturedBackAsNewChanges() {
+    awaitQuiet();
+    long reverseCaptured = view("it-members-rev").get("eventsCaptured");
+    long reverseEchoes = view("it-members-rev").get("echoesDropped");
+    long forwardCaptured = view("it-members-fwd").get("eventsCaptured");
+    for (int i = 0; i < 20; i++) {
+      jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) "
+          + "VALUES (?, ?, 'h', 'n', now())").param(100 + i).param("echo" + i + "@example.com").update();
+    }
+    jdbc(legacy).sql("UPDATE members SET phone = '42' WHERE id BETWEEN 100 AND 119").update();
+    awaitTrue(() -> "42".equals(jdbc(signup).sql("SELECT coalesce(min(phone), '') FROM accounts WHERE id BETWEEN 100 AND 119")
+        .query(String.class).single()) && jdbc(signup).sql("SELECT count(*) FROM accounts WHERE phone = '42'")
+        .query(Long.class).single() == 20);
+    // the reverse engine read the 40 applied changes from the signup WAL and dropped every one
+    awaitTrue(() -> view("it-members-rev").get("echoesDropped") - reverseEchoes == 40);
+    awaitQuiet();
+    assertThat(view("it-members-rev").get("eventsCaptured") - reverseCaptured).isZero();
+    assertThat(view("it-members-fwd").get("eventsCaptured") - forwardCaptured).isEqualTo(40);
+
+    // and the other way round: a change made on the new side reaches legacy once and stops there
+    long forwardEchoes = view("it-members-fwd").get("echoesDropped");
+    long forwardCapturedBefore = view("it-members-fwd").get("eventsCaptured");
+    jdbc(signup).sql("INSERT INTO accounts (id, email_normalized, password_hash, display_name, created_at) "
+        + "VALUES (1000000000001, 'new@example.com', 'h', 'New', now())").update();
+    awaitTrue(() -> member(1000000000001L) != null);
+    awaitTrue(() -> view("it-members-fwd").get("echoesDropped") - forwardEchoes == 1);
+    awaitQuiet();
+    assertThat(view("it-members-fwd").get("eventsCaptured")).isEqualTo(forwardCapturedBefore);
+  }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Long> view(String pipeline) {
+    Map<String, Object> body = admin().get().uri("/admin/pipelines/{name}", pipeline).retrieve().body(Map.class);
+    return Map.of("eventsCaptured", ((Number) body.get("eventsCaptured")).longValue(),
+        "eventsApplied", ((Number) body.get("eventsApplied")).longValue(),
+        "echoesDropped", ((Number) body.get("echoesDropped")).longValue(),
+        "deadLetters", ((Number) body.get("deadLetters")).longValue(),
+        "conflicts", ((Number) body.get("conflicts")).longValue());
+  }
+
+  /** Waits until the counters stop moving for a moment. */
+  void awaitQuiet() {
+    long[] last = {-1};
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
+      long sum = 0;
+      for (String name : List.of("it-members-fwd", "it-members-rev", "it-conversions")) {
+        Map<String, Long> v = view(name);
+        sum += v.get("eventsCaptured") + v.get("eventsApplied") + v.get("echoesDropped");
+      }
+      boolean quiet = sum == last[0];
+      last[0] = sum;
+      return quiet;
+    });
+  }
+}
