@@ -1,8 +1,6 @@
 package dev.strangler.gateway.routing;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -70,7 +68,8 @@ public record GatewayProperties(
    *     requests without the key are split by percent at random
    */
   public record Canary(
-      @DecimalMin("0") @DecimalMax("100") @DefaultValue("0") double percent,
+      // range checked by RouteTable, whose message names the full property
+      @DefaultValue("0") double percent,
       String stickyKey) {}
 
   /**
@@ -106,7 +105,7 @@ public record GatewayProperties(
    */
   public record AutoRollback(
       @DefaultValue("true") boolean enabled,
-      @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.05") double maxErrorRate,
+      @DefaultValue("0.05") double maxErrorRate,
       Duration maxP99,
       @NotNull @DefaultValue("60s") Duration window,
       @Min(1) @DefaultValue("20") int minRequests) {}

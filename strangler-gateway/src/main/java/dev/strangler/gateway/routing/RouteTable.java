@@ -54,7 +54,7 @@ public final class RouteTable {
    * @throws InvalidRouteConfigurationException naming the first bad property
    */
   public static RouteTable from(GatewayProperties properties, JsonMapper mapper) {
-    URI legacyUri = backend(properties.legacyUri(), PREFIX + ".legacy-uri", true);
+    URI legacyUri = backend(properties.legacyUri(), PREFIX + ".legacy-uri");
     PathPatternParser parser = new PathPatternParser();
     Map<String, ManagedRoute> routes = new LinkedHashMap<>();
     List<Entry> entries = new ArrayList<>();
@@ -92,14 +92,14 @@ public final class RouteTable {
         }
         patterns.add(pattern);
       }
-      URI routeLegacy = config.legacyUri() == null ? legacyUri : backend(config.legacyUri(), property + ".legacy-uri", true);
-      URI extracted = backend(config.extractedUri(), property + ".extracted-uri", false);
+      URI routeLegacy = config.legacyUri() == null ? legacyUri : backend(config.legacyUri(), property + ".legacy-uri");
+      URI extracted = backend(config.extractedUri(), property + ".extracted-uri");
       if (config.mode() == null) {
         throw new InvalidRouteConfigurationException(property + ".mode",
             "is required: legacy, shadow, canary or extracted");
       }
       GatewayProperties.Canary canary = config.canary();
-      if (canary.percent() < 0 || canary.percent() > 100 || Double.isNaN(canary.percent())) {
+      if (!(canary.percent() >= 0 && canary.percent() <= 100)) {
         throw new InvalidRouteConfigurationException(property + ".canary.percent", "must be between 0 and 100");
       }
       StickyKey stickyKey;
@@ -123,6 +123,10 @@ public final class RouteTable {
         throw new InvalidRouteConfigurationException(message.substring(0, colon), message.substring(colon + 2));
       }
       GatewayProperties.AutoRollback budget = config.autoRollback();
+      if (!(budget.maxErrorRate() >= 0 && budget.maxErrorRate() <= 1)) {
+        throw new InvalidRouteConfigurationException(property + ".auto-rollback.max-error-rate",
+            "must be a share between 0 and 1, e.g. 0.05");
+      }
       if (budget.maxP99() != null && (budget.maxP99().isNegative() || budget.maxP99().isZero())) {
         throw new InvalidRouteConfigurationException(property + ".auto-rollback.max-p99", "must be positive");
       }
@@ -140,7 +144,7 @@ public final class RouteTable {
     return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries));
   }
 
-  private static URI backend(URI uri, String property, boolean allowPath) {
+  private static URI backend(URI uri, String property) {
     if (uri == null) {
       throw new InvalidRouteConfigurationException(property, "is required (e.g. http://127.0.0.1:8081)");
     }
