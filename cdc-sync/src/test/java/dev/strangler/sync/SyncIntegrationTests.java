@@ -47,6 +47,7 @@ class SyncIntegrationTests {
         CREATE TABLE conv_dst (id bigint PRIMARY KEY, code_text text, amount numeric(10,2), happened_at timestamp,
           noted timestamptz, label varchar(50), qty bigint, created timestamptz, tier varchar(10) NOT NULL,
           copied_at timestamptz NOT NULL);
+        CREATE TABLE menus_copy (id bigint PRIMARY KEY, name varchar(100), price numeric(10,2), available boolean);
         """);
     control.registerAsDataSource(registry);
     legacy.registerAs("strangler.sync.datasources.legacy", registry);
@@ -136,6 +137,136 @@ class SyncIntegrationTests {
     awaitTrue(() -> view("it-members-fwd").get("echoesDropped") - forwardEchoes == 1);
     awaitQuiet();
     assertThat(view("it-members-fwd").get("eventsCaptured")).isEqualTo(forwardCapturedBefore);
+  }
+
+  @Test
+  void convertsEveryKindOfMapping() {
+    jdbc(legacy).sql("""
+        INSERT INTO conv_src (id, code, amount, happened_at, noted, label, secret, qty, created)
+        VALUES (1, 7, 12.3456, '2024-06-01 12:00:00+02', '2024-06-01T10:00:00Z', '  hi there ', 's', 5,
+                '2024-06-01 10:00:00.5')""").update();
+    awaitTrue(() -> jdbc(signup).sql("SELECT count(*) FROM conv_dst WHERE id = 1").query(Long.class).single() == 1);
+    Map<String, Object> row = jdbc(signup).sql("""
+        SELECT code_text, amount::text AS amount, happened_at::text AS happened_at,
+               to_char(noted AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS noted, label, qty,
+               to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS created, tier,
+               copied_at > now() - interval '5 minutes' AS copied_recently
+        FROM conv_dst WHERE id = 1""").query().singleRow();
+    assertThat(row).containsEntry("code_text", "7").containsEntry("amount", "12.35")
+        .containsEntry("happened_at", "2024-06-01 10:00:00").containsEntry("noted", "2024-06-01 10:00:00")
+        .containsEntry("label", "HI THERE").containsEntry("qty", 5L).containsEntry("created", "2024-06-01 10:00:00.500")
+        .containsEntry("tier", "gold").containsEntry("copied_recently", true);
+  }
+
+  @Test
+  void concurrentConflictingWritesConvergeToTheOwnersValue() {
+    awaitTrue(() -> account(2) != null);
+    admin().post().uri("/admin/pipelines/it-members-fwd/pause").retrieve().toBodilessEntity();
+    admin().post().uri("/admin/pipelines/it-members-rev/pause").retrieve().toBodilessEntity();
+    long forwardConflicts = view("it-members-fwd").get("conflicts");
+    long reverseConflicts = view("it-members-rev").get("conflicts");
+    // both sides change the same row before either change was applied on the other side
+    jdbc(legacy).sql("UPDATE members SET phone = 'legacy' WHERE id = 2").update();
+    jdbc(signup).sql("UPDATE accounts SET phone = 'new' WHERE id = 2").update();
+    admin().post().uri("/admin/pipelines/it-members-fwd/resume").retrieve().toBodilessEntity();
+    admin().post().uri("/admin/pipelines/it-members-rev/resume").retrieve().toBodilessEntity();
+
+    awaitTrue(() -> view("it-members-fwd").get("conflicts") > forwardConflicts
+        && view("it-members-rev").get("conflicts") > reverseConflicts);
+    awaitQuiet();
+    assertThat(jdbc(legacy).sql("SELECT phone FROM members WHERE id = 2").query(String.class).single()).isEqualTo("legacy");
+    assertThat(jdbc(signup).sql("SELECT phone FROM accounts WHERE id = 2").query(String.class).single()).isEqualTo("legacy");
+  }
+
+  @Test
+  void unappliableChangeGoesToTheDeadLetterTopicAndThePipelineGoesOn() {
+    long deadLetters = view("it-members-fwd").get("deadLetters");
+    jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) VALUES "
+        + "(200, 'Dup@x.com', 'h', 'a', now()), (201, 'dup@X.com ', 'h', 'b', now())").update();
+    jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) VALUES "
+        + "(202, 'after@x.com', 'h', 'c', now())").update();
+    awaitTrue(() -> account(202) != null);
+    assertThat(account(200)).isNotNull();
+    assertThat(account(201)).isNull();
+    assertThat(view("it-members-fwd").get("deadLetters")).isEqualTo(deadLetters + 1);
+
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", TestInfrastructure.kafka().bootstrapServers());
+    props.put("group.id", "dlq-reader-" + System.nanoTime());
+    props.put("auto.offset.reset", "earliest");
+    props.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+    props.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+      consumer.subscribe(List.of("it-members-fwd.dlq"));
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> letters = new java.util.ArrayList<>();
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        consumer.poll(Duration.ofMillis(500)).forEach(letters::add);
+        return !letters.isEmpty();
+      });
+      assertThat(letters.get(0).key()).contains("201");
+      assertThat(new String(letters.get(0).headers().lastHeader("strangler-sync-reason").value()))
+          .contains("duplicate key");
+    }
+
+    Map<String, Object> verify = admin().post().uri("/admin/pipelines/it-members-fwd/verify").retrieve().body(Map.class);
+    assertThat(verify.get("equal")).isEqualTo(false);
+    assertThat(verify.get("differingKeys").toString()).contains("id=201").contains("missing-in-target");
+  }
+
+  @Test
+  void verifierFindsAnInjectedDifferenceAndNamesItsKey() {
+    for (int i = 10; i < 15; i++) {
+      jdbc(legacy).sql("INSERT INTO conv_src (id, code, amount, label, created) VALUES (?, ?, 1.005, 'x', now())")
+          .param(i).param(i).update();
+    }
+    awaitTrue(() -> jdbc(signup).sql("SELECT count(*) FROM conv_dst WHERE id BETWEEN 10 AND 14").query(Long.class)
+        .single() == 5);
+    Map<String, Object> equal = admin().post().uri("/admin/pipelines/it-conversions/verify").retrieve().body(Map.class);
+    assertThat(equal).containsEntry("equal", true).containsEntry("differingKeys", List.of());
+    assertThat(((Number) equal.get("sourceRows")).longValue()).isEqualTo(((Number) equal.get("targetRows")).longValue());
+
+    jdbc(signup).sql("UPDATE conv_dst SET label = 'tampered' WHERE id = 12").update();
+    Map<String, Object> different = admin().post().uri("/admin/pipelines/it-conversions/verify").retrieve()
+        .body(Map.class);
+    assertThat(different).containsEntry("equal", false);
+    assertThat((List<?>) different.get("differingKeys")).hasSize(1);
+    assertThat(different.get("differingKeys").toString()).contains("id=12").contains("different");
+  }
+
+  @Test
+  void adminApiNeedsTheTokenAndLivesOnTheManagementPortOnly() {
+    RestClient anonymous = RestClient.create("http://127.0.0.1:" + managementPort);
+    int anonymousStatus = anonymous.get().uri("/admin/pipelines").exchange((req, res) -> res.getStatusCode().value());
+    assertThat(anonymousStatus).isEqualTo(401);
+    RestClient mainPort = RestClient.builder().baseUrl("http://127.0.0.1:" + serverPort)
+        .defaultHeader("Authorization", "Bearer test-token").build();
+    int mainPortStatus = mainPort.get().uri("/admin/pipelines").exchange((req, res) -> res.getStatusCode().value());
+    assertThat(mainPortStatus).isEqualTo(404);
+
+    List<?> all = admin().get().uri("/admin/pipelines").retrieve().body(List.class);
+    assertThat(all).hasSize(5);
+    Map<?, ?> unknown = admin().get().uri("/admin/pipelines/nope").exchange((req, res) -> {
+      assertThat(res.getStatusCode().value()).isEqualTo(404);
+      return res.bodyTo(Map.class);
+    });
+    assertThat(unknown.get("detail").toString()).contains("nope");
+    int disabled = admin().post().uri("/admin/pipelines/it-disabled/pause")
+        .exchange((req, res) -> res.getStatusCode().value());
+    assertThat(disabled).isEqualTo(400);
+    Map<?, ?> metrics = admin().get().uri("/actuator/metrics/strangler.sync.events.applied").retrieve().body(Map.class);
+    assertThat(metrics.get("name")).isEqualTo("strangler.sync.events.applied");
+  }
+
+  @Test
+  void retiringAPipelineDropsItsSlotAndPublication() {
+    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_it_retire'")
+        .query(Long.class).single() == 1);
+    Map<?, ?> retired = admin().delete().uri("/admin/pipelines/it-retire/slot").retrieve().body(Map.class);
+    assertThat(retired.get("state")).isEqualTo("RETIRED");
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_it_retire'")
+        .query(Long.class).single()).isZero();
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_publication WHERE pubname = 'strangler_it_retire'")
+        .query(Long.class).single()).isZero();
   }
 
   @SuppressWarnings("unchecked")

@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Contributes the admin API to the management child context (registered in
@@ -14,8 +15,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@code management.server.port} only and never on the main port.
  */
 @ManagementContextConfiguration(ManagementContextType.CHILD)
-@Import({AdminController.class, AdminExceptionHandler.class})
+@Import(AdminController.class)
 public class AdminManagementContextConfiguration {
+
+  @Bean
+  AdminProblemResolver adminProblemResolver(JsonMapper json) {
+    return new AdminProblemResolver(json);
+  }
 
   @Bean
   WebMvcConfigurer adminToken(SyncProperties properties) {
