@@ -54,29 +54,20 @@ public class GatewayAdmin {
     if (node == null) {
       throw new AdminException(AdminException.Kind.REJECTED, "gateway answered without a route body");
     }
-    JsonNode newSide = first(node, "figures", "live");
-    JsonNode extracted = newSide == null ? null : first(newSide, "extracted", "new");
+    // the gateway's "window": outcomes of requests the new side served, over the budget window
+    JsonNode extracted = first(node, "window");
     JsonNode shadow = first(node, "shadow");
-    if (shadow == null && newSide != null) {
-      shadow = first(newSide, "shadow");
-    }
-    long compared = shadow == null ? 0 : longOf(shadow, "compared", "comparisons");
-    if (shadow != null && compared == 0) {
-      compared = longOf(shadow, "matches", "matched") + longOf(shadow, "mismatches", "mismatched");
-    }
-    Double mismatchRate = shadow == null ? null : doubleOf(shadow, "mismatchRate");
-    if (mismatchRate == null && compared > 0) {
-      mismatchRate = (double) longOf(shadow, "mismatches", "mismatched") / compared;
-    }
-    long requests = extracted == null ? 0 : longOf(extracted, "requests", "count");
+    long compared = shadow == null ? 0 : longOf(shadow, "matched") + longOf(shadow, "mismatched");
+    Double mismatchRate = compared == 0 ? null : (double) longOf(shadow, "mismatched") / compared;
+    long requests = extracted == null ? 0 : longOf(extracted, "requests");
     return new RouteStatus(
         textOf(node, "name"),
         textOf(node, "mode"),
         (int) longOf(node, "percent"),
-        instantOf(node, "since", "switchedAt", "changedAt", "updatedAt"),
+        instantOf(node, "updatedAt"),
         requests,
         extracted == null || requests == 0 ? null : doubleOf(extracted, "errorRate"),
-        extracted == null || requests == 0 ? null : doubleOf(extracted, "p99Ms", "p99Millis", "p99"),
+        extracted == null || requests == 0 ? null : doubleOf(extracted, "p99Millis"),
         compared,
         mismatchRate);
   }
