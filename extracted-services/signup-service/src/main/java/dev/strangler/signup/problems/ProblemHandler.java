@@ -74,12 +74,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     // Spring passes a null body for ErrorResponse exceptions (ours included) and reads theirs.
     ProblemDetail given = body instanceof ProblemDetail pd ? pd
         : ex instanceof ErrorResponse errorResponse ? errorResponse.getBody() : null;
-    if (given != null && given.getType().toString().startsWith(ApiProblems.TYPE_PREFIX)) {
+    if (given != null && given.getType() != null
+        && given.getType().toString().startsWith(ApiProblems.TYPE_PREFIX)) {
       return ResponseEntity.status(statusCode).headers(headers).body(given);
     }
     HttpStatus status = HttpStatus.resolve(statusCode.value());
     String title = status != null ? status.getReasonPhrase() : "Error";
-    String detail = given != null && given.getDetail() != null ? given.getDetail() : title;
+    // As the monolith: a framework's own detail only when it passed one (never "No static resource ...").
+    String detail = body instanceof ProblemDetail pd && pd.getDetail() != null ? pd.getDetail() : title;
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(statusCode, detail);
     switch (statusCode.value()) {
       case 400 -> problem.setType(URI.create(ApiProblems.TYPE_PREFIX + "validation"));
