@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import dev.strangler.paymentstub.PaymentProviderEndpoint;
 import dev.strangler.paymentstub.PaymentProviderStubs;
 import dev.strangler.testkit.TestInfrastructure;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -74,6 +77,9 @@ class OrderingIntegrationTests {
   @Autowired
   JdbcClient jdbc;
 
+  @Autowired
+  ApplicationContext context;
+
   Api api;
   long memberId;
 
@@ -82,6 +88,14 @@ class OrderingIntegrationTests {
     api = new Api(port);
     provider.resetAll();
     memberId = members.incrementAndGet();
+  }
+
+  @Test
+  void usesTheProviderUrlFromDynamicPropertiesAndStartsNoStubOfItsOwn() {
+    assertThat(context.getBean(PaymentProviderEndpoint.class))
+        .isEqualTo(new PaymentProviderEndpoint(PaymentProviderStubs.baseUrl(provider),
+            Duration.ofSeconds(3), false));
+    assertThat(context.getBeansOfType(WireMockServer.class)).isEmpty();
   }
 
   @Test

@@ -2,12 +2,15 @@ package dev.strangler.monolith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.strangler.paymentstub.PaymentProviderEndpoint;
 import dev.strangler.testkit.TestInfrastructure;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -27,11 +30,23 @@ class SignupIntegrationTests {
   @Autowired
   JdbcClient jdbc;
 
+  @Autowired
+  ApplicationContext context;
+
   Api api;
 
   @BeforeEach
   void client() {
     api = new Api(port);
+  }
+
+  @Test
+  void startsThePaymentProviderStubWhenNoProviderUrlIsConfigured() {
+    PaymentProviderEndpoint endpoint = context.getBean(PaymentProviderEndpoint.class);
+
+    assertThat(endpoint.stubbed()).isTrue();
+    assertThat(endpoint.baseUrl().toString())
+        .isEqualTo("http://127.0.0.1:" + context.getBean(WireMockServer.class).port());
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.strangler.monolith.Timestamps;
 import dev.strangler.monolith.problems.ApiProblem;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -68,7 +69,7 @@ public class CouponLedger {
   }
 
   /** @return true if inserted, false if the code exists */
-  boolean insert(String code, long memberId, BigDecimal discount, java.time.Instant issuedAt) {
+  boolean insert(String code, long memberId, BigDecimal discount, Instant issuedAt) {
     return jdbc.sql("""
             INSERT INTO coupons (code, member_id, discount, used, issued_at)
             VALUES (:code, :memberId, :discount, false, :issuedAt)

@@ -1,6 +1,9 @@
 package dev.strangler.monolith.orders;
 
 import dev.strangler.monolith.Timestamps;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
@@ -111,15 +114,15 @@ class OrderRepository {
             Collectors.mapping(ItemRow::item, Collectors.toList())));
   }
 
-  private static Row row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+  private static Row row(ResultSet rs, int n) throws SQLException {
     return new Row(rs.getLong("id"), rs.getLong("member_id"), rs.getString("status"),
         rs.getBigDecimal("subtotal"), rs.getBigDecimal("discount"), rs.getBigDecimal("total"),
         rs.getString("coupon_code"), rs.getString("card_last4"), rs.getString("failure_reason"),
         rs.getObject("created_at", LocalDateTime.class));
   }
 
-  private record Row(long id, long memberId, String status, java.math.BigDecimal subtotal,
-      java.math.BigDecimal discount, java.math.BigDecimal total, String couponCode,
+  private record Row(long id, long memberId, String status, BigDecimal subtotal,
+      BigDecimal discount, BigDecimal total, String couponCode,
       String cardLast4, String failure, LocalDateTime createdAt) {
 
     OrderView view(List<OrderView.Item> items) {
