@@ -59,6 +59,18 @@ public abstract class OrdersContract extends ApiContract {
   private static final String UTC_MILLIS = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z";
   private static final WireMockServer PROVIDER = startProvider();
 
+  /** The title of each problem type, the same on every app (a shadow comparison sees it). */
+  private static final Map<String, String> TITLES = Map.of(
+      "validation", "Invalid request",
+      "not-found", "Not found",
+      "duplicate-coupon", "Coupon code taken",
+      "coupon-used", "Coupon already used",
+      "coupon-invalid", "Coupon invalid",
+      "menu-unavailable", "Menu unavailable",
+      "payment-declined", "Payment declined",
+      "payment-provider-error", "Payment provider error",
+      "payment-timeout", "Payment timed out");
+
   /** The base URL of the contract's payment provider, for {@code delivery.payment.base-url}. */
   public static String paymentProviderUrl() {
     return PaymentProviderStubs.baseUrl(PROVIDER).toString();
@@ -113,7 +125,7 @@ public abstract class OrdersContract extends ApiContract {
 
   @Test
   void availabilityOfAnUnknownMenuAnswers404() {
-    assertProblem(api().put("/api/menus/999999/availability", Map.of("available", true)), 404, "not-found");
+    problem(api().put("/api/menus/999999/availability", Map.of("available", true)), 404, "not-found");
   }
 
   @Test
@@ -154,7 +166,7 @@ public abstract class OrdersContract extends ApiContract {
     assertThat(api().post("/api/members/" + newMemberId() + "/coupons", Map.of("code", code, "discount", 1))
         .status()).isEqualTo(201);
 
-    assertProblem(api().post("/api/members/" + newMemberId() + "/coupons", Map.of("code", code, "discount", 1)),
+    problem(api().post("/api/members/" + newMemberId() + "/coupons", Map.of("code", code, "discount", 1)),
         409, "duplicate-coupon");
   }
 
@@ -250,7 +262,7 @@ public abstract class OrdersContract extends ApiContract {
 
     ApiResponse response = api().post("/api/orders", order(member, card, coupon, item(2, 1)));
 
-    JsonNode problem = assertProblem(response, status, slug);
+    JsonNode problem = problem(response, status, slug);
     assertThat(problem.path("orderId").isIntegralNumber()).as("orderId in %s", response).isTrue();
     long orderId = problem.path("orderId").longValue();
     JsonNode order = api().get("/api/orders/" + orderId).json();
@@ -274,9 +286,9 @@ public abstract class OrdersContract extends ApiContract {
   void anUnavailableMenuAnswers422AndLeavesNoOrder() {
     long member = newMemberId();
 
-    assertProblem(api().post("/api/orders", order(member, CARD_OK, null, item(1, 1), item(6, 1))),
+    problem(api().post("/api/orders", order(member, CARD_OK, null, item(1, 1), item(6, 1))),
         422, "menu-unavailable");
-    assertProblem(api().post("/api/orders", order(member, CARD_OK, null, item(999999, 1))),
+    problem(api().post("/api/orders", order(member, CARD_OK, null, item(999999, 1))),
         422, "menu-unavailable");
     assertThat(api().get("/api/members/" + member + "/orders").json()).isEmpty();
   }
@@ -287,7 +299,7 @@ public abstract class OrdersContract extends ApiContract {
     String coupon = issueCoupon(member, "1.00");
     assertThat(api().post("/api/orders", order(member, CARD_OK, coupon, item(1, 1))).status()).isEqualTo(201);
 
-    assertProblem(api().post("/api/orders", order(member, CARD_OK, coupon, item(1, 1))), 409, "coupon-used");
+    problem(api().post("/api/orders", order(member, CARD_OK, coupon, item(1, 1))), 409, "coupon-used");
     assertThat(api().get("/api/members/" + member + "/orders").json()).hasSize(1);
   }
 
@@ -296,8 +308,8 @@ public abstract class OrdersContract extends ApiContract {
     long member = newMemberId();
     String foreign = issueCoupon(newMemberId(), "1.00");
 
-    assertProblem(api().post("/api/orders", order(member, CARD_OK, foreign, item(1, 1))), 422, "coupon-invalid");
-    assertProblem(api().post("/api/orders", order(member, CARD_OK, uniqueCode(), item(1, 1))), 422,
+    problem(api().post("/api/orders", order(member, CARD_OK, foreign, item(1, 1))), 422, "coupon-invalid");
+    problem(api().post("/api/orders", order(member, CARD_OK, uniqueCode(), item(1, 1))), 422,
         "coupon-invalid");
     assertThat(api().get("/api/members/" + member + "/orders").json()).isEmpty();
   }
@@ -315,7 +327,7 @@ public abstract class OrdersContract extends ApiContract {
     List<ApiResponse> responses = calls.stream().map(CompletableFuture::join).toList();
 
     assertThat(responses.stream().filter(r -> r.status() == 201)).as("%s", responses).hasSize(1);
-    responses.stream().filter(r -> r.status() != 201).forEach(r -> assertProblem(r, 409, "coupon-used"));
+    responses.stream().filter(r -> r.status() != 201).forEach(r -> problem(r, 409, "coupon-used"));
     assertThat(api().get("/api/members/" + member + "/orders").json()).hasSize(1);
   }
 
@@ -374,12 +386,12 @@ public abstract class OrdersContract extends ApiContract {
   void malformedJsonAnswers400WithoutFieldErrors() {
     ApiResponse response = api().send("POST", "/api/orders", "{\"memberId\": 1, ", Map.of());
 
-    assertThat(assertProblem(response, 400, "validation").has("errors")).isFalse();
+    assertThat(problem(response, 400, "validation").has("errors")).isFalse();
   }
 
   @Test
   void anUnknownOrderAnswers404AndAMemberWithoutOrdersAnEmptyList() {
-    assertProblem(api().get("/api/orders/999999999999999999"), 404, "not-found");
+    problem(api().get("/api/orders/999999999999999999"), 404, "not-found");
     ApiResponse none = api().get("/api/members/" + newMemberId() + "/orders");
     assertThat(none.status()).isEqualTo(200);
     assertThat(none.json().isArray()).isTrue();
@@ -399,5 +411,12 @@ public abstract class OrdersContract extends ApiContract {
     assertThat(order.path("id").isIntegralNumber()).isTrue();
     assertThat(order.path("total").isNumber()).isTrue();
     assertThat(order.path("createdAt").stringValue("")).matches(UTC_MILLIS);
+  }
+
+  /** {@link dev.strangler.contract.Problems#assertProblem} plus the title both apps give the slug. */
+  private static JsonNode problem(ApiResponse response, int status, String slug) {
+    JsonNode problem = assertProblem(response, status, slug);
+    assertThat(problem.path("title").stringValue()).as("title of %s", response).isEqualTo(TITLES.get(slug));
+    return problem;
   }
 }

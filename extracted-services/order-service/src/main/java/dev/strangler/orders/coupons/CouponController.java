@@ -5,6 +5,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -39,7 +40,8 @@ class CouponController {
    * @param code the code to issue; generated (8 upper-case letters/digits) when absent
    * @param discount amount off an order, more than zero
    */
-  record IssueCoupon(@Pattern(regexp = "[A-Za-z0-9_-]{1,32}") String code,
-                     @NotNull @DecimalMin(value = "0", inclusive = false) @Digits(integer = 8, fraction = 2)
+  record IssueCoupon(@Size(min = 1, max = 32)
+                     @Pattern(regexp = "[A-Za-z0-9_-]*", message = "must be letters, digits, '_' or '-'") String code,
+                     @NotNull @DecimalMin(value = "0.00", inclusive = false) @Digits(integer = 8, fraction = 2)
                      BigDecimal discount) {}
 }

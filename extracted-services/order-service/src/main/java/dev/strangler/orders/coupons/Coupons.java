@@ -87,7 +87,7 @@ public class Coupons {
         .param("code", code).query(Coupons::coupon).optional();
     if (coupon.isEmpty() || coupon.get().memberId() != memberId) {
       throw new ApiProblem(HttpStatus.UNPROCESSABLE_ENTITY, "coupon-invalid", "Coupon invalid",
-          "Coupon " + code + " does not exist for member " + memberId + ".");
+          "Coupon " + code + " does not exist or belongs to another member.");
     }
     throw new ApiProblem(HttpStatus.CONFLICT, "coupon-used", "Coupon already used",
         "Coupon " + code + " has already been used.");

@@ -45,6 +45,6 @@ public class Menus {
             + " RETURNING id, name, price, available")
         .param("available", available).param("id", id)
         .query(Menu.class).optional()
-        .orElseThrow(() -> ApiProblem.notFound("Menu " + id + " does not exist."));
+        .orElseThrow(() -> ApiProblem.notFound("No menu with id " + id + "."));
   }
 }

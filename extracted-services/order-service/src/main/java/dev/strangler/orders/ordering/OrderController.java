@@ -29,7 +29,7 @@ class OrderController {
       String idempotencyKey, @Valid @RequestBody PlaceOrderRequest request) {
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 100)) {
       throw new ApiProblem(HttpStatus.BAD_REQUEST, "validation", "Invalid request",
-          "The Idempotency-Key header must have 1 to 100 characters.");
+          "Idempotency-Key must be 1-100 characters.");
     }
     Order order = saga.place(request, idempotencyKey);
     return ResponseEntity.created(URI.create("/api/orders/" + order.id())).body(order);
@@ -37,7 +37,7 @@ class OrderController {
 
   @GetMapping("/api/orders/{id}")
   Order get(@PathVariable long id) {
-    return orders.find(id).orElseThrow(() -> ApiProblem.notFound("Order " + id + " does not exist."));
+    return orders.find(id).orElseThrow(() -> ApiProblem.notFound("No order with id " + id + "."));
   }
 
   @GetMapping("/api/members/{memberId}/orders")

@@ -68,17 +68,21 @@ class OrderSaga {
       if (opened.isPresent()) {
         return run(opened.get(), request);
       }
+      // another request holds the key: wait for its answer
       Optional<Orders.Holder> holder = orders.holderOf(idempotencyKey);
-      if (holder.isPresent() && holder.get().status().isFinal()) {
+      while (holder.isPresent() && !holder.get().status().isFinal()) {
+        if (System.nanoTime() > deadline) {
+          throw new ApiProblem(HttpStatus.CONFLICT, "request-in-progress", "Request in progress",
+              "An order with this Idempotency-Key is still being placed; retry later.");
+        }
+        sleep(REPLAY_POLL);
+        holder = orders.holderOf(idempotencyKey);
+      }
+      if (holder.isPresent()) {
         log.info("Replaying order {} for a repeated Idempotency-Key", holder.get().id());
         return replay(holder.get());
       }
-      // held by a request still running (or a draft just discarded: then the next open wins)
-      if (System.nanoTime() > deadline) {
-        throw new ApiProblem(HttpStatus.CONFLICT, "request-in-progress", "Request in progress",
-            "An order with this Idempotency-Key is still being placed; retry later.");
-      }
-      sleep(REPLAY_POLL);
+      // the holder was a draft that got rejected and discarded: this request runs on its own
     }
   }
 

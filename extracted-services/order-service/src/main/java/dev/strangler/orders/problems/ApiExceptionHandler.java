@@ -4,8 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -18,7 +16,6 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** The one place that turns failures into problem details; never leaks a stack trace. */
 @RestControllerAdvice
@@ -37,11 +34,10 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(MethodArgumentNotValidException.class)
   ResponseEntity<ProblemDetail> invalidBody(MethodArgumentNotValidException e, HttpServletRequest request) {
-    List<Map<String, String>> errors = e.getBindingResult().getFieldErrors().stream()
-        .map(error -> Map.of("field", error.getField(),
-            "message", String.valueOf(error.getDefaultMessage())))
-        .sorted(Comparator.<Map<String, String>, String>comparing(error -> error.get("field"))
-            .thenComparing(error -> error.get("message")))
+    List<FieldProblem> errors = e.getBindingResult().getFieldErrors().stream()
+        .map(error -> new FieldProblem(error.getField(),
+            error.getDefaultMessage() != null ? error.getDefaultMessage() : "is invalid"))
+        .sorted(Comparator.comparing(FieldProblem::field).thenComparing(FieldProblem::message))
         .toList();
     ProblemDetail body = validation("The request body has invalid fields.", request);
     body.setProperty("errors", errors);
@@ -50,34 +46,43 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ResponseEntity<ProblemDetail> unreadableBody(HttpServletRequest request) {
-    return ResponseEntity.badRequest().body(validation("The request body is not readable JSON.", request));
+    return ResponseEntity.badRequest().body(
+        validation("The request body is not valid JSON for this resource.", request));
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
   ResponseEntity<ProblemDetail> badPathOrParameter(MethodArgumentTypeMismatchException e,
       HttpServletRequest request) {
-    return ResponseEntity.badRequest().body(validation("'" + e.getName() + "' has an invalid value.", request));
+    return ResponseEntity.badRequest().body(validation("'" + e.getName() + "' has an invalid value", request));
   }
 
-  @ExceptionHandler(NoResourceFoundException.class)
-  ResponseEntity<ProblemDetail> noSuchPath(HttpServletRequest request) {
-    return ResponseEntity.status(HttpStatus.NOT_FOUND).body(
-        problem(HttpStatus.NOT_FOUND, "not-found", "Not found", "No such resource.", request));
-  }
-
+  /**
+   * Everything else. Spring MVC's own errors (unknown path, wrong method, missing header...) keep
+   * their status and detail, worded like the monolith's: 400 {@code validation}, 404
+   * {@code not-found}, other statuses without a type.
+   */
   @ExceptionHandler(Exception.class)
   ResponseEntity<ProblemDetail> other(Exception e, HttpServletRequest request) {
     if (e instanceof ErrorResponse spring) {
-      // Spring MVC's own errors (405, 415, missing header...) keep their status
       HttpStatusCode status = spring.getStatusCode();
+      String slug = switch (status.value()) {
+        case 400 -> "validation";
+        case 404 -> "not-found";
+        default -> null;
+      };
       HttpStatus resolved = HttpStatus.resolve(status.value());
-      String title = resolved != null ? resolved.getReasonPhrase() : "Error";
-      return ResponseEntity.status(status).body(problem(status, slug(title), title,
-          spring.getBody().getDetail(), request));
+      String title = switch (status.value()) {
+        case 400 -> "Invalid request";
+        case 404 -> "Not found";
+        default -> resolved != null ? resolved.getReasonPhrase() : "Error";
+      };
+      String detail = spring.getBody().getDetail() != null ? spring.getBody().getDetail() : title;
+      return ResponseEntity.status(status).headers(spring.getHeaders())
+          .body(problem(status, slug, title, detail, request));
     }
     log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
     return ResponseEntity.internalServerError().body(problem(HttpStatus.INTERNAL_SERVER_ERROR,
-        "internal", "Internal error", "The request could not be completed.", request));
+        null, "Internal server error", "The request could not be completed.", request));
   }
 
   private static ProblemDetail validation(String detail, HttpServletRequest request) {
@@ -87,13 +92,14 @@ class ApiExceptionHandler {
   private static ProblemDetail problem(HttpStatusCode status, String slug, String title, String detail,
       HttpServletRequest request) {
     ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-    body.setType(URI.create(TYPE_BASE + slug));
+    if (slug != null) {
+      body.setType(URI.create(TYPE_BASE + slug));
+    }
     body.setTitle(title);
     body.setInstance(URI.create(request.getRequestURI()));
     return body;
   }
 
-  private static String slug(String title) {
-    return title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-  }
+  /** One entry of a 400's {@code errors}. */
+  record FieldProblem(String field, String message) {}
 }
