@@ -21,7 +21,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -39,7 +38,8 @@ class PipelineConfigValidationIntegrationTests {
     ReferenceSchemas.create(legacy, ReferenceSchemas.LEGACY
         + "CREATE TABLE people (id bigint PRIMARY KEY, full_name text, score numeric(5,1));");
     ReferenceSchemas.create(signup, ReferenceSchemas.SIGNUP
-        + "CREATE TABLE people_copy (id bigint, display text, score numeric(5,1));");
+        + "CREATE TABLE people_copy (id bigint PRIMARY KEY, display text, score numeric(5,1));"
+        + "CREATE TABLE people_nokey (id bigint, display text, score numeric(5,1));");
     ReferenceSchemas.create(orders, ReferenceSchemas.ORDER);
   }
 
@@ -83,10 +83,9 @@ class PipelineConfigValidationIntegrationTests {
     return Stream.of(
         Arguments.of("unknown source table", Map.of("tables[0].source-table", "memberz", "tables[0].target-table",
             "accounts"), "tables[0] memberz → accounts: source table public.memberz does not exist"),
-        Arguments.of("unbracketed column name", Map.of("tables[0].source-table", "people", "tables[0].target-table",
-            "people_copy", "tables[0].columns.full_name", "display"),
-            "source column 'fullname' (in columns) does not exist in public.people (a name with underscores must be "
-                + "written in brackets"),
+        Arguments.of("unknown source column (e.g. a mangled map key)", Map.of("tables[0].source-table", "people",
+            "tables[0].target-table", "people_copy", "tables[0].columns.full@name", "display"),
+            "source column 'fullname' (in columns) does not exist in public.people (write map keys in brackets"),
         Arguments.of("missing key column", Map.of("tables[0].source-table", "members", "tables[0].target-table",
             "accounts", "tables[0].key[0]", "nope"), "key column 'nope' does not exist in public.members"),
         Arguments.of("type that cannot convert", Map.of("tables[0].source-table", "members",
@@ -102,8 +101,8 @@ class PipelineConfigValidationIntegrationTests {
             "people_copy", "tables[0].columns[full_name]", "display", "tables[0].convert.score", "rot13"),
             "column 'score': unknown conversion 'rot13'"),
         Arguments.of("key that is not unique in the target", Map.of("tables[0].source-table", "people",
-            "tables[0].target-table", "people_copy", "tables[0].columns[full_name]", "display"),
-            "key [id] maps to target columns [id], which are not the primary key or a unique key of public.people_copy"));
+            "tables[0].target-table", "people_nokey", "tables[0].columns[full_name]", "display"),
+            "key [id] maps to target columns [id], which are not the primary key or a unique key of public.people_nokey"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -114,8 +113,10 @@ class PipelineConfigValidationIntegrationTests {
     config.putAll(table);
     Map<String, String> prefixed = new HashMap<>();
     config.forEach((k, v) -> prefixed.put("strangler.sync.pipelines.bad." + k, v));
-    SyncProperties properties = new Binder(new MapConfigurationPropertySource(prefixed))
-        .bind("strangler.sync", SyncProperties.class).get();
+    // bound from an environment property source, as the application binds it
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("test", new HashMap<>(prefixed)));
+    SyncProperties properties = Binder.get(environment).bind("strangler.sync", SyncProperties.class).get();
 
     assertThatThrownBy(() -> new MappingCompiler(PipelineConfigValidationIntegrationTests::dataSource)
         .compile("bad", properties.pipelines().get("bad")))

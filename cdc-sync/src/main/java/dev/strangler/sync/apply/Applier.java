@@ -120,7 +120,7 @@ public final class Applier {
     } catch (SQLException | RuntimeException batchError) {
       if (!isDataError(batchError)) {
         log.warn("Applier of pipeline {} cannot write to its target ({}); retrying", pipeline.name(),
-            batchError.getMessage());
+            reason(batchError));
         throw new IllegalStateException("target unavailable", batchError);
       }
       for (ChangeEvent event : events) {
@@ -130,7 +130,7 @@ public final class Applier {
           if (!isDataError(e)) {
             throw new IllegalStateException("target unavailable", e);
           }
-          failed(origins.get(event), e.getMessage());
+          failed(origins.get(event), reason(e));
         }
       }
     }
@@ -163,11 +163,49 @@ public final class Applier {
         record.key(), pipeline.deadLetterTopic(), reason);
   }
 
+  /**
+   * The database's reason without the statement or row values (pgjdbc's batch messages carry
+   * every parameter, and a NOT NULL violation's detail the whole row: no password hash in a log).
+   */
+  static String reason(Throwable error) {
+    SQLException deepest = null;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        deepest = sql;
+        while (deepest.getNextException() != null) {
+          deepest = deepest.getNextException();
+        }
+      }
+    }
+    if (deepest instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null) {
+      org.postgresql.util.ServerErrorMessage server = psql.getServerErrorMessage();
+      StringBuilder reason = new StringBuilder("SQLSTATE ").append(server.getSQLState()).append(": ")
+          .append(server.getMessage());
+      if (server.getTable() != null) {
+        reason.append(" (table ").append(server.getTable());
+        if (server.getColumn() != null) {
+          reason.append(", column ").append(server.getColumn());
+        }
+        if (server.getConstraint() != null) {
+          reason.append(", constraint ").append(server.getConstraint());
+        }
+        reason.append(')');
+      }
+      return reason.toString();
+    }
+    return deepest != null ? "SQLSTATE " + deepest.getSQLState() : error.getClass().getSimpleName() + ": "
+        + error.getMessage();
+  }
+
   /** Data exceptions (22), integrity violations (23) and errors in the statement (42) are the change's fault. */
   private static boolean isDataError(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
-        String state = sql.getSQLState();
+        SQLException next = sql;
+        while (next.getNextException() != null && next.getNextException().getSQLState() != null) {
+          next = next.getNextException();
+        }
+        String state = next.getSQLState();
         return state.startsWith("22") || state.startsWith("23") || state.startsWith("42");
       }
     }

@@ -65,16 +65,23 @@ final class ChangeWriter {
           marker.execute();
         }
         Map<String, PreparedStatement> prepared = new HashMap<>();
+        // a multi-row upsert must not touch one key twice: a repeated key starts a new batch
+        java.util.Set<String> batchKeys = new java.util.HashSet<>();
         PreparedStatement batch = null;
         for (ChangeEvent event : events) {
           Statements statements = statements(event.mapping());
           if (event.isUpdate() || event.isDelete()) {
             batch = flush(batch);
+            batchKeys.clear();
             applyChecked(connection, prepared, statements, event);
           } else {
             PreparedStatement upsert = prepared(connection, prepared, statements.insert);
-            if (batch != null && batch != upsert) {
+            if (batch != null && (batch != upsert || !batchKeys.add(event.key()))) {
               batch = flush(batch);
+              batchKeys.clear();
+              batchKeys.add(event.key());
+            } else {
+              batchKeys.add(event.key());
             }
             bindRow(upsert, event.mapping().columns(), event.after(), 1);
             upsert.addBatch();

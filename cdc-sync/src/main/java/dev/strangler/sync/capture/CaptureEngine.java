@@ -104,9 +104,6 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     String tables = pipeline.mappings().stream().map(m -> m.source().schema() + "\\." + m.source().name())
         .collect(Collectors.joining(","));
     props.setProperty("table.include.list", tables);
-    // before-images of every column: conflict detection compares them with the target's row
-    props.setProperty("replica.identity.autoset.values", pipeline.mappings().stream()
-        .map(m -> m.source().schema() + "." + m.source().name() + ":FULL").collect(Collectors.joining(",")));
     props.setProperty("snapshot.mode",
         pipeline.config().snapshot() == SyncProperties.Snapshot.NEVER ? "no_data" : "initial");
     props.setProperty("message.prefix.include.list", EchoMarker.PREFIX);
@@ -126,6 +123,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     if (running) {
       return;
     }
+    replicaIdentityFull();
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
         .using(debeziumProperties())
         .notifying(this)
@@ -263,6 +261,27 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     } catch (Exception e) {
       log.warn("Could not count the rows of pipeline {}'s snapshot: {}", pipeline.name(), e.getMessage());
       return -1;
+    }
+  }
+
+  /**
+   * Before-images of every column, for conflict detection; set before the engine starts so that
+   * no captured update or delete lacks them.
+   */
+  private void replicaIdentityFull() {
+    try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
+      for (TableMapping mapping : pipeline.mappings()) {
+        try (ResultSet identity = statement.executeQuery("SELECT relreplident FROM pg_class WHERE oid = '"
+            + mapping.source().sql().replace("'", "''") + "'::regclass")) {
+          if (identity.next() && !"f".equals(identity.getString(1))) {
+            statement.execute("ALTER TABLE " + mapping.source().sql() + " REPLICA IDENTITY FULL");
+            log.info("Pipeline {}: {} set to REPLICA IDENTITY FULL", pipeline.name(), mapping.source());
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("pipeline " + pipeline.name() + ": could not set REPLICA IDENTITY FULL on its "
+          + "source tables: " + e.getMessage(), e);
     }
   }
 

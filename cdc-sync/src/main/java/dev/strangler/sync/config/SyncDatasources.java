@@ -46,6 +46,8 @@ public class SyncDatasources implements DisposableBean {
       hikari.setMaximumPoolSize(6);
       hikari.setMinimumIdle(0);
       hikari.setConnectionInitSql("SET TIME ZONE 'UTC'");
+      // batched upserts become multi-row INSERTs: several times the apply throughput
+      hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
       return new HikariDataSource(hikari);
     });
   }

@@ -13,9 +13,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Everything cdc-sync syncs, under {@code strangler.sync}.
  *
- * <p>Map keys that contain underscores (column and table names) must be written in brackets,
- * {@code columns[full_name]: name} (YAML: {@code "[full_name]": name}); without them Spring drops
- * the underscore and start-up validation reports the unknown column {@code fullname}.
+ * <p>Write map keys (column names) in brackets, {@code columns[full_name]=name} (YAML:
+ * {@code "[full_name]": name}): unbracketed keys are bound relaxed, so characters other than
+ * letters, digits, {@code -} and {@code _} are dropped and keys that differ only in case or
+ * underscores collide ({@code FullName} overwrote {@code full_name} in a probe). Start-up
+ * validation reports a mangled name as an unknown column.
  *
  * @param datasources the databases cdc-sync reads and writes, by name
  * @param pipelines the pipelines by name; the name is used in topic, slot and publication names

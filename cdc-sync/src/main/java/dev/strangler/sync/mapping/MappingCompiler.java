@@ -206,6 +206,7 @@ public final class MappingCompiler {
   }
 
   private static String hint(String name) {
-    return name.contains("_") ? "" : " (a name with underscores must be written in brackets, e.g. \"[full_name]\")";
+    return " (write map keys in brackets, e.g. \"[full_name]\": Spring binds unbracketed keys relaxed and drops"
+        + " characters other than letters, digits, '-' and '_')";
   }
 }

@@ -172,14 +172,6 @@ public class Pipelines implements SmartLifecycle {
     return datasources;
   }
 
-  /**
-   * Test hook: stops the capture engine abruptly (interrupt, no clean close), as a crash would.
-   * Offsets flushed so far stay; the rest is captured again on restart.
-   */
-  CaptureEngine capture(String name) {
-    return running(name).capture();
-  }
-
   private Running running(String name) {
     Running running = pipelines.get(name);
     if (running == null) {
