@@ -11,7 +11,9 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.core.Ordered;
 import reactor.core.publisher.Mono;
@@ -119,7 +121,10 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
     }
     return chain.filter(exchange)
         .doOnSuccess(ignored -> record(exchange, route, target, start, null))
-        .doOnError(error -> record(exchange, route, target, start, error));
+        .doOnError(error -> record(exchange, route, target, start, error))
+        // an unreachable backend is a bad gateway, not an internal error of the gateway
+        .onErrorMap(StranglerRoutingFilter::neverSent, error -> new ResponseStatusException(
+            HttpStatus.BAD_GATEWAY, target.id() + " backend unreachable", error));
   }
 
   private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error) {

@@ -52,7 +52,13 @@ class RoutingModesIntegrationTests {
         Map.entry("strangler.gateway.routes.signup.paths[0]", "/api/signup/**"),
         Map.entry("strangler.gateway.routes.signup.extracted-uri", "http://127.0.0.1:" + closedPort),
         Map.entry("strangler.gateway.routes.signup.mode", "extracted"),
-        Map.entry("strangler.gateway.routes.signup.auto-rollback.enabled", "false")));
+        Map.entry("strangler.gateway.routes.signup.auto-rollback.enabled", "false"),
+        // nothing listens on either side: the new side refuses, the fallback to legacy refuses too
+        Map.entry("strangler.gateway.routes.dead.paths[0]", "/api/dead/**"),
+        Map.entry("strangler.gateway.routes.dead.legacy-uri", "http://127.0.0.1:" + closedPort),
+        Map.entry("strangler.gateway.routes.dead.extracted-uri", "http://127.0.0.1:" + closedPort),
+        Map.entry("strangler.gateway.routes.dead.mode", "extracted"),
+        Map.entry("strangler.gateway.routes.dead.auto-rollback.enabled", "false")));
   }
 
   @AfterAll
@@ -137,6 +143,13 @@ class RoutingModesIntegrationTests {
     assertThat(response.body()).contains("legacy");
     assertThat(response.headers().firstValue("X-Strangler-Target")).hasValue("legacy");
     assertThat(gateway.admin("GET", "/admin/routes/signup", null).body()).contains("\"fallbacks\":1");
+  }
+
+  @Test
+  void answersBadGatewayWhenNoBackendCanBeReached() {
+    HttpResponse<String> response = gateway.get("/api/dead/1");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.headers().firstValue("X-Strangler-Route")).hasValue("dead");
   }
 
   @Test
