@@ -94,11 +94,10 @@ final class Stack implements AutoCloseable {
     args.add("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
     args.add("--spring.profiles.active=reference");
     args.add("--strangler.sync.admin.token=" + SYNC_TOKEN);
-    for (Map.Entry<String, String> datasource : Map.of("legacy", "legacy", "signup", "signup", "orders", "orders").entrySet()) {
-      args.add("--strangler.sync.datasources." + datasource.getKey() + ".url=" + jdbcUrl(datasource.getValue()));
-      args.add("--strangler.sync.datasources." + datasource.getKey() + ".username=" + PostgresServer.USER);
-      args.add("--strangler.sync.datasources." + datasource.getKey() + ".password=" + PostgresServer.PASSWORD);
-    }
+    // the reference profile's placeholders (cdc-sync/src/main/resources/application-reference.yml)
+    args.add("--LEGACY_JDBC_URL=" + jdbcUrl("legacy"));
+    args.add("--SIGNUP_JDBC_URL=" + jdbcUrl("signup"));
+    args.add("--ORDERS_JDBC_URL=" + jdbcUrl("orders"));
     return args;
   }
 
