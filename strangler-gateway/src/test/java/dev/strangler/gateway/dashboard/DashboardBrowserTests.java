@@ -1,0 +1,206 @@
+package dev.strangler.gateway.dashboard;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.strangler.gateway.GatewayInstance;
+import dev.strangler.testkit.TestInfrastructure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The migration dashboard (module strangler-dashboard) in real headless Chromium against a real
+ * gateway: PostgreSQL control store from the test kit, two WireMock backends, traffic flowing.
+ * Needs Debian's {@code chromium} and {@code chromium-driver}; skipped without them.
+ */
+class DashboardBrowserTests {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  static WireMockServer legacy = new WireMockServer(options().dynamicPort());
+  static WireMockServer extracted = new WireMockServer(options().dynamicPort());
+  static GatewayInstance gateway;
+  static ScheduledExecutorService traffic;
+  static WebDriver browser;
+  static Path profile;
+
+  @BeforeAll
+  static void start() throws IOException {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "Dashboard browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
+            + " (Debian: apt-get install chromium chromium-driver)");
+    legacy.start();
+    extracted.start();
+    legacy.stubFor(get(urlPathMatching("/api/.*")).willReturn(okJson(
+        "{\"id\":7,\"status\":\"PAID\",\"total\":12.5,\"items\":[{\"sku\":\"pizza\",\"qty\":1}]}")));
+    extracted.stubFor(get(urlPathMatching("/api/.*")).willReturn(okJson(
+        "{\"id\":7,\"status\":\"paid\",\"total\":12.5,\"items\":[{\"sku\":\"pizza\",\"qty\":2}]}")
+        .withFixedDelay(3)));
+    gateway = GatewayInstance.start(TestInfrastructure.freshDatabase("gw_dashboard"), Map.ofEntries(
+        Map.entry("strangler.gateway.legacy-uri", legacy.baseUrl()),
+        Map.entry("strangler.gateway.routes.orders.paths[0]", "/api/orders/**"),
+        Map.entry("strangler.gateway.routes.orders.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.members.paths[0]", "/api/members/**"),
+        Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.members.mode", "shadow"),
+        Map.entry("strangler.gateway.routes.members.shadow.redact[0]", "$.total")));
+    // a steady trickle of traffic so the charts and counters move (~25 requests/s)
+    traffic = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger n = new AtomicInteger();
+    traffic.scheduleAtFixedRate(() -> {
+      int i = n.incrementAndGet();
+      try {
+        gateway.get(i % 3 == 0 ? "/api/members/" + i : "/api/orders/" + i);
+      } catch (RuntimeException e) {
+        // the gateway is shutting down
+      }
+    }, 0, 40, TimeUnit.MILLISECONDS);
+
+    profile = Files.createTempDirectory("dashboard-chromium");
+    ChromeOptions chrome = new ChromeOptions();
+    chrome.setBinary(CHROMIUM.toFile());
+    chrome.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1366,2400", "--user-data-dir=" + profile);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, chrome);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (traffic != null) {
+      traffic.shutdownNow();
+    }
+    if (gateway != null) {
+      gateway.close();
+    }
+    legacy.stop();
+    extracted.stop();
+    if (profile != null) {
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void operatorSwitchesARouteToCanaryWatchesItAndRollsItBack() throws IOException {
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    browser.get("http://127.0.0.1:" + gateway.managementPort() + "/admin/ui/");
+
+    // a wrong token: a clear error, no dashboard
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys("not-the-token");
+    browser.findElement(By.id("sign-in")).click();
+    WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
+    assertThat(error.getText()).contains("refused this admin token").contains("401");
+    assertThat(browser.findElement(By.id("dashboard")).isDisplayed()).isFalse();
+
+    // the right token: the routes and their modes
+    browser.findElement(By.id("token")).sendKeys(GatewayInstance.TOKEN);
+    browser.findElement(By.id("actor")).sendKeys("browser-test");
+    browser.findElement(By.id("sign-in")).click();
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "legacy"));
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-members [data-field=mode]"), "shadow"));
+    assertThat(browser.findElement(By.cssSelector("#route-orders [data-field=share]")).getText()).isEqualTo("0 %");
+    assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("return sessionStorage.getItem('strangler.dashboard.token')")).isEqualTo(GatewayInstance.TOKEN);
+
+    // switch orders to canary 20 %, confirmed with a reason
+    WebElement orders = browser.findElement(By.id("route-orders"));
+    new Select(orders.findElement(By.cssSelector("[data-input=mode]"))).selectByValue("canary");
+    WebElement percent = orders.findElement(By.cssSelector("[data-input=percent]"));
+    percent.clear();
+    percent.sendKeys("20");
+    orders.findElement(By.cssSelector("[data-action=switch]")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    assertThat(browser.findElement(By.id("confirm-text")).getText())
+        .isEqualTo("Switch route orders from legacy to canary 20 %?");
+    browser.findElement(By.id("confirm-ok")).click(); // no reason yet: refused in the dialog
+    assertThat(browser.findElement(By.id("confirm-error")).getText()).contains("A reason is required");
+    browser.findElement(By.id("confirm-reason")).sendKeys("new order service looks good in shadow");
+    browser.findElement(By.id("confirm-ok")).click();
+
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "canary 20 %"));
+    assertThat(browser.findElement(By.cssSelector("#route-orders [data-field=share]")).getText()).isEqualTo("20 %");
+    JsonNode live = JSON.readTree(gateway.admin("GET", "/admin/routes/orders", null).body());
+    assertThat(live.get("mode").asString()).isEqualTo("canary");
+    assertThat(live.get("percent").asDouble()).isEqualTo(20.0);
+    assertThat(live.get("updatedBy").asString()).isEqualTo("browser-test");
+    WebElement audit = wait.until(ExpectedConditions.visibilityOfElementLocated(
+        By.xpath("//section[@id='audit']//tr[td[text()='new order service looks good in shadow']]")));
+    assertThat(audit.getText()).contains("orders").contains("legacy → canary 20 %").contains("manual")
+        .contains("browser-test");
+
+    // the new service now serves part of the traffic, and the page shows it
+    wait.until(d -> count(d, "#route-orders tr[data-target=new] td") > 40);
+    wait.until(d -> !d.findElements(By.cssSelector("#route-members details")).isEmpty());
+    WebElement mismatches = browser.findElement(By.cssSelector("#route-members details"));
+    mismatches.findElement(By.tagName("summary")).click();
+    WebElement marked = mismatches.findElement(By.cssSelector("pre.body .line.diff"));
+    assertThat(marked.getText()).startsWith("≠");
+    assertThat(mismatches.getText()).contains("$.status").contains("***").doesNotContain("12.5");
+    screenshot();
+
+    // roll back, confirmed with a reason
+    orders.findElement(By.cssSelector("[data-action=rollback]")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    assertThat(browser.findElement(By.id("confirm-text")).getText())
+        .isEqualTo("Roll route orders back from canary 20 %?");
+    browser.findElement(By.id("confirm-reason")).sendKeys("checking the refund path first");
+    browser.findElement(By.id("confirm-ok")).click();
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "legacy"));
+    WebElement rollback = wait.until(ExpectedConditions.visibilityOfElementLocated(
+        By.xpath("//section[@id='audit']//tr[td[text()='checking the refund path first']]")));
+    assertThat(rollback.getText()).contains("canary 20 % → legacy").contains("manual");
+    assertThat(JSON.readTree(gateway.admin("GET", "/admin/routes/orders", null).body()).get("mode").asString())
+        .isEqualTo("legacy");
+  }
+
+  private static long count(WebDriver driver, String rowCells) {
+    // the second cell of the row is "requests since start"
+    var cells = driver.findElements(By.cssSelector(rowCells));
+    return cells.isEmpty() ? 0 : Long.parseLong(cells.get(0).getText().replace(",", ""));
+  }
+
+  /** The page during the canary, kept in the repository's docs/ and shown in the README. */
+  private static void screenshot() throws IOException {
+    Path shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Path docs = Path.of("").toAbsolutePath().resolveSibling("docs");
+    Path target = Files.isDirectory(docs) ? docs.resolve("dashboard.png") : Path.of("target", "dashboard.png");
+    Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
