@@ -291,19 +291,32 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     long backoffMillis = 500;
     while (!pending.isEmpty()) {
       List<CompletableFuture<?>> futures = new ArrayList<>(pending.size());
+      RuntimeException unreachable = null;
       for (Outgoing message : pending) {
-        futures.add(kafka.send(message.topic(), message.key(), message.value()));
+        if (unreachable != null) {
+          futures.add(CompletableFuture.failedFuture(unreachable));
+          continue;
+        }
+        try {
+          futures.add(kafka.send(message.topic(), message.key(), message.value()));
+        } catch (RuntimeException e) { // no metadata within max.block.ms: the broker is unreachable
+          unreachable = e;
+          futures.add(CompletableFuture.failedFuture(e));
+        }
       }
-      List<Outgoing> failed = new ArrayList<>();
+      int firstFailed = -1;
       String error = null;
       for (int i = 0; i < futures.size(); i++) {
         try {
           futures.get(i).get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-          failed.add(pending.get(i));
+          firstFailed = firstFailed < 0 ? i : firstFailed;
           error = e.getCause() == null ? e.toString() : e.getCause().toString();
         }
       }
+      // resend everything from the first failure on, in order: a later change of a row must not
+      // reach Kafka before an earlier one; duplicates are harmless to the idempotent appliers
+      List<Outgoing> failed = firstFailed < 0 ? List.of() : pending.subList(firstFailed, pending.size());
       if (failed.isEmpty()) {
         if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) {
           log.info("Kafka is back: capture of pipeline {} goes on", pipeline.name());
