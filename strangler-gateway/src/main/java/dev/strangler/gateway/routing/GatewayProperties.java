@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param routes routes by name; the most specific path pattern wins
  * @param admin the admin API on the management port
  * @param controlStore how switches reach other replicas
+ * @param backend timeouts of calls to the monolith and the new services
  */
 @Validated
 @ConfigurationProperties("strangler.gateway")
@@ -30,7 +31,8 @@ public record GatewayProperties(
     @DefaultValue("true") boolean responseHeaders,
     Map<String, @Valid Route> routes,
     @Valid @DefaultValue Admin admin,
-    @Valid @DefaultValue ControlStore controlStore) {
+    @Valid @DefaultValue ControlStore controlStore,
+    @Valid @DefaultValue Backend backend) {
 
   public GatewayProperties {
     routes = routes == null ? Map.of() : routes;
@@ -118,6 +120,16 @@ public record GatewayProperties(
    * @param tokenFile where a generated token is kept (owner-only permissions)
    */
   public record Admin(String token, Path tokenFile) {}
+
+  /**
+   * Calls to backends (set on the proxy's HTTP client once, not per request).
+   *
+   * @param connectTimeout how long a connect may take; a refused or timed-out connect means the
+   *     request was never sent
+   * @param responseTimeout how long to wait for response data before answering 504
+   */
+  public record Backend(@NotNull @DefaultValue("2s") Duration connectTimeout,
+                        @NotNull @DefaultValue("30s") Duration responseTimeout) {}
 
   /**
    * Propagation of switches between replicas.

@@ -2,7 +2,9 @@ package dev.strangler.gateway.routing;
 
 import dev.strangler.gateway.shadow.ShadowCopier;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelOption;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
@@ -36,6 +38,15 @@ public class RoutingConfiguration {
   @Bean
   TargetUrlFilter stranglerTargetUrlFilter() {
     return new TargetUrlFilter();
+  }
+
+  @Bean
+  HttpClientCustomizer stranglerBackendTimeouts(GatewayProperties properties) {
+    // on the client itself: Spring Cloud Gateway's own timeout properties would copy the client
+    // and add a timer for every request
+    GatewayProperties.Backend backend = properties.backend();
+    return client -> client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) backend.connectTimeout().toMillis())
+        .responseTimeout(backend.responseTimeout());
   }
 
   @Bean

@@ -3,6 +3,7 @@ package dev.strangler.gateway.routing;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ALREADY_ROUTED_ATTR;
 
 import dev.strangler.gateway.shadow.ShadowCopier;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.net.ConnectException;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -124,7 +125,9 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
         .doOnError(error -> record(exchange, route, target, start, error))
         // an unreachable backend is a bad gateway, not an internal error of the gateway
         .onErrorMap(StranglerRoutingFilter::neverSent, error -> new ResponseStatusException(
-            HttpStatus.BAD_GATEWAY, target.id() + " backend unreachable", error));
+            HttpStatus.BAD_GATEWAY, target.id() + " backend unreachable", error))
+        .onErrorMap(ReadTimeoutException.class, error -> new ResponseStatusException(
+            HttpStatus.GATEWAY_TIMEOUT, target.id() + " backend did not answer in time", error));
   }
 
   private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error) {

@@ -119,7 +119,17 @@ class DashboardBrowserTests {
 
   @Test
   void operatorSwitchesARouteToCanaryWatchesItAndRollsItBack() throws IOException {
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    try {
+      switchAndRollBack(new WebDriverWait(browser, Duration.ofSeconds(30)));
+    } catch (RuntimeException | AssertionError e) {
+      // what the operator would have seen: the status line and the page text
+      String page = browser.findElement(By.tagName("body")).getText();
+      throw new AssertionError(e.getMessage() + "\n--- page text ---\n"
+          + page.substring(0, Math.min(3000, page.length())), e);
+    }
+  }
+
+  private void switchAndRollBack(WebDriverWait wait) throws IOException {
     browser.get("http://127.0.0.1:" + gateway.managementPort() + "/admin/ui/");
 
     // a wrong token: a clear error, no dashboard

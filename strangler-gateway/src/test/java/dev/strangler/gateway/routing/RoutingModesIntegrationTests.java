@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +37,8 @@ class RoutingModesIntegrationTests {
         .withHeader("Content-Type", "application/json").withBody("{\"served\":\"legacy\"}")));
     extracted.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)
         .withHeader("Content-Type", "application/json").withBody("{\"served\":\"new\"}")));
+    extracted.stubFor(any(urlPathMatching("/api/late/.*")).willReturn(aResponse().withStatus(200)
+        .withBody("too late").withFixedDelay(4000)));
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
@@ -58,7 +61,11 @@ class RoutingModesIntegrationTests {
         Map.entry("strangler.gateway.routes.dead.legacy-uri", "http://127.0.0.1:" + closedPort),
         Map.entry("strangler.gateway.routes.dead.extracted-uri", "http://127.0.0.1:" + closedPort),
         Map.entry("strangler.gateway.routes.dead.mode", "extracted"),
-        Map.entry("strangler.gateway.routes.dead.auto-rollback.enabled", "false")));
+        Map.entry("strangler.gateway.routes.dead.auto-rollback.enabled", "false"),
+        Map.entry("strangler.gateway.routes.late.paths[0]", "/api/late/**"),
+        Map.entry("strangler.gateway.routes.late.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.late.mode", "extracted"),
+        Map.entry("strangler.gateway.backend.response-timeout", "2s")));
   }
 
   @AfterAll
@@ -150,6 +157,13 @@ class RoutingModesIntegrationTests {
     HttpResponse<String> response = gateway.get("/api/dead/1");
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.headers().firstValue("X-Strangler-Route")).hasValue("dead");
+  }
+
+  @Test
+  void answersGatewayTimeoutAndNeverResendsWhenTheNewServiceIsTooSlow() {
+    HttpResponse<String> response = gateway.get("/api/late/1");
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(legacy.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlEqualTo("/api/late/1")))).isEmpty();
   }
 
   @Test
