@@ -33,8 +33,9 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <pre>./mvnw -q -B -pl strangler-gateway exec:java   (after install -DskipTests)</pre>
  *
- * Knobs (system properties): {@code bench.rate} (fixed rate, req/s, default 500),
- * {@code bench.seconds} (per phase, default 10), {@code bench.concurrency} (saturation, default 16),
+ * Knobs (system properties): {@code bench.rate} (fixed rate, req/s, default 200),
+ * {@code bench.seconds} (per phase, default 4), {@code bench.rounds} (direct and gateway phases
+ * alternate this many times, default 3), {@code bench.concurrency} (saturation, default 16),
  * {@code bench.switches} (default 20).
  */
 public final class GatewayBenchmark {
@@ -42,8 +43,9 @@ public final class GatewayBenchmark {
   private static final byte[] BODY = "{\"id\":1,\"status\":\"ok\",\"items\":[1,2,3]}".getBytes(StandardCharsets.UTF_8);
 
   public static void main(String[] args) throws Exception {
-    int rate = Integer.getInteger("bench.rate", 500);
-    int seconds = Integer.getInteger("bench.seconds", 10);
+    int rate = Integer.getInteger("bench.rate", 200);
+    int seconds = Integer.getInteger("bench.seconds", 4);
+    int rounds = Integer.getInteger("bench.rounds", 3);
     int concurrency = Integer.getInteger("bench.concurrency", 16);
     int switches = Integer.getInteger("bench.switches", 20);
 
@@ -75,25 +77,38 @@ public final class GatewayBenchmark {
       saturate(client, direct, concurrency, Duration.ofSeconds(3));
       saturate(client, viaGateway, concurrency, Duration.ofSeconds(3));
 
-      Latencies directFixed = fixedRate(client, direct, rate, Duration.ofSeconds(seconds));
-      Latencies gatewayFixed = fixedRate(client, viaGateway, rate, Duration.ofSeconds(seconds));
-      double directMax = saturate(client, direct, concurrency, Duration.ofSeconds(seconds));
-      double gatewayMax = saturate(client, viaGateway, concurrency, Duration.ofSeconds(seconds));
-
+      // direct and gateway phases alternate, so drifting load from other processes hits both alike
+      String loadBefore = loadAverage();
+      Latencies directFixed = new Latencies(new long[0], 0);
+      Latencies gatewayFixed = new Latencies(new long[0], 0);
+      double directCompleted = 0;
+      double gatewayCompleted = 0;
+      for (int round = 0; round < rounds; round++) {
+        directFixed = directFixed.plus(fixedRate(client, direct, rate, Duration.ofSeconds(seconds)));
+        gatewayFixed = gatewayFixed.plus(fixedRate(client, viaGateway, rate, Duration.ofSeconds(seconds)));
+      }
+      for (int round = 0; round < rounds; round++) {
+        directCompleted += saturate(client, direct, concurrency, Duration.ofSeconds(seconds));
+        gatewayCompleted += saturate(client, viaGateway, concurrency, Duration.ofSeconds(seconds));
+      }
+      double directMax = directCompleted / rounds;
+      double gatewayMax = gatewayCompleted / rounds;
+      String loadAfter = loadAverage();
       double[] propagation = propagation(a, b, switches);
       pool.dispose();
 
       StringBuilder out = new StringBuilder();
-      out.append(String.format("%nRun %s UTC, %d cores (%s), Java %s%n", LocalDateTime.now(ZoneOffset.UTC).withNano(0),
-          Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), System.getProperty("java.version")));
+      out.append(String.format("%nRun %s UTC, %d cores (%s), Java %s; load average before %s, after %s%n",
+          LocalDateTime.now(ZoneOffset.UTC).withNano(0), Runtime.getRuntime().availableProcessors(),
+          System.getProperty("os.arch"), System.getProperty("java.version"), loadBefore, loadAfter));
       out.append(String.format("| measure | direct | via gateway | added / ratio |%n|---|---|---|---|%n"));
-      out.append(String.format("| fixed rate %d req/s, %d s: p50 | %.3f ms | %.3f ms | +%.3f ms |%n", rate, seconds,
+      out.append(String.format("| fixed rate %d req/s, %d×%d s: p50 | %.3f ms | %.3f ms | +%.3f ms |%n", rate, rounds, seconds,
           directFixed.p(50), gatewayFixed.p(50), gatewayFixed.p(50) - directFixed.p(50)));
-      out.append(String.format("| fixed rate %d req/s, %d s: p99 | %.3f ms | %.3f ms | +%.3f ms |%n", rate, seconds,
+      out.append(String.format("| fixed rate %d req/s, %d×%d s: p99 | %.3f ms | %.3f ms | +%.3f ms |%n", rate, rounds, seconds,
           directFixed.p(99), gatewayFixed.p(99), gatewayFixed.p(99) - directFixed.p(99)));
       out.append(String.format("| fixed rate: errors | %d | %d | |%n", directFixed.errors, gatewayFixed.errors));
-      out.append(String.format("| saturation, %d in flight, %d s: throughput | %.0f req/s | %.0f req/s | %.2f× |%n",
-          concurrency, seconds, directMax, gatewayMax, gatewayMax / directMax));
+      out.append(String.format("| saturation, %d in flight, %d×%d s: throughput | %.0f req/s | %.0f req/s | %.2f× |%n",
+          concurrency, rounds, seconds, directMax, gatewayMax, gatewayMax / directMax));
       out.append(String.format("| switch propagation A→B (%d switches; admin PUT sent on A → applied on B) | | p50 %.1f ms, p99 %.1f ms, max %.1f ms | |%n",
           switches, propagation[0], propagation[1], propagation[2]));
       System.out.println(out);
@@ -103,8 +118,23 @@ public final class GatewayBenchmark {
     System.exit(0);
   }
 
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+
   /** Latencies in nanoseconds, sorted. */
   record Latencies(long[] nanos, long errors) {
+    Latencies plus(Latencies other) {
+      long[] all = Arrays.copyOf(nanos, nanos.length + other.nanos.length);
+      System.arraycopy(other.nanos, 0, all, nanos.length, other.nanos.length);
+      Arrays.sort(all);
+      return new Latencies(all, errors + other.errors);
+    }
+
     double p(double percentile) {
       if (nanos.length == 0) {
         return Double.NaN;

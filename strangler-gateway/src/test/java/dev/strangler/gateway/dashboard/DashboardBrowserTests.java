@@ -24,7 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -120,7 +122,10 @@ class DashboardBrowserTests {
   @Test
   void operatorSwitchesARouteToCanaryWatchesItAndRollsItBack() throws IOException {
     try {
-      switchAndRollBack(new WebDriverWait(browser, Duration.ofSeconds(30)));
+      // the page redraws tables every poll: elements found a moment ago may be gone
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      wait.ignoring(StaleElementReferenceException.class);
+      switchAndRollBack(wait);
     } catch (RuntimeException | AssertionError e) {
       // what the operator would have seen: the status line and the page text
       String page = browser.findElement(By.tagName("body")).getText();
@@ -146,7 +151,7 @@ class DashboardBrowserTests {
     wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "legacy"));
     wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-members [data-field=mode]"), "shadow"));
     assertThat(browser.findElement(By.cssSelector("#route-orders [data-field=share]")).getText()).isEqualTo("0 %");
-    assertThat((String) ((org.openqa.selenium.JavascriptExecutor) browser)
+    assertThat((String) ((JavascriptExecutor) browser)
         .executeScript("return sessionStorage.getItem('strangler.dashboard.token')")).isEqualTo(GatewayInstance.TOKEN);
 
     // switch orders to canary 20 %, confirmed with a reason
@@ -170,19 +175,18 @@ class DashboardBrowserTests {
     assertThat(live.get("mode").asString()).isEqualTo("canary");
     assertThat(live.get("percent").asDouble()).isEqualTo(20.0);
     assertThat(live.get("updatedBy").asString()).isEqualTo("browser-test");
-    WebElement audit = wait.until(ExpectedConditions.visibilityOfElementLocated(
-        By.xpath("//section[@id='audit']//tr[td[text()='new order service looks good in shadow']]")));
-    assertThat(audit.getText()).contains("orders").contains("legacy → canary 20 %").contains("manual")
-        .contains("browser-test");
+    String audit = rowText(wait, "new order service looks good in shadow");
+    assertThat(audit).contains("orders").contains("legacy → canary 20 %").contains("manual").contains("browser-test");
 
     // the new service now serves part of the traffic, and the page shows it
     wait.until(d -> count(d, "#route-orders tr[data-target=new] td") > 40);
     wait.until(d -> !d.findElements(By.cssSelector("#route-members details")).isEmpty());
-    WebElement mismatches = browser.findElement(By.cssSelector("#route-members details"));
-    mismatches.findElement(By.tagName("summary")).click();
-    WebElement marked = mismatches.findElement(By.cssSelector("pre.body .line.diff"));
-    assertThat(marked.getText()).startsWith("≠");
-    assertThat(mismatches.getText()).contains("$.status").contains("***").doesNotContain("12.5");
+    // open the latest mismatches (the page keeps them open across redraws)
+    ((JavascriptExecutor) browser).executeScript("document.querySelector('#route-members details').open = true");
+    String marked = wait.until(d -> d.findElement(By.cssSelector("#route-members details pre.body .line.diff")).getText());
+    assertThat(marked).startsWith("≠");
+    String mismatches = wait.until(d -> d.findElement(By.cssSelector("#route-members details")).getText());
+    assertThat(mismatches).contains("$.status").contains("***").doesNotContain("12.5");
     screenshot();
 
     // roll back, confirmed with a reason
@@ -193,11 +197,15 @@ class DashboardBrowserTests {
     browser.findElement(By.id("confirm-reason")).sendKeys("checking the refund path first");
     browser.findElement(By.id("confirm-ok")).click();
     wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "legacy"));
-    WebElement rollback = wait.until(ExpectedConditions.visibilityOfElementLocated(
-        By.xpath("//section[@id='audit']//tr[td[text()='checking the refund path first']]")));
-    assertThat(rollback.getText()).contains("canary 20 % → legacy").contains("manual");
+    assertThat(rowText(wait, "checking the refund path first")).contains("canary 20 % → legacy").contains("manual");
     assertThat(JSON.readTree(gateway.admin("GET", "/admin/routes/orders", null).body()).get("mode").asString())
         .isEqualTo("legacy");
+  }
+
+  /** The audit row with this reason, as text, once it is there. */
+  private static String rowText(WebDriverWait wait, String reason) {
+    By row = By.xpath("//section[@id='audit']//tr[td[text()='" + reason + "']]");
+    return wait.until(d -> d.findElements(row).isEmpty() ? null : d.findElement(row).getText());
   }
 
   private static long count(WebDriver driver, String rowCells) {
