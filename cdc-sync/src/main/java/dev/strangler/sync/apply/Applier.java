@@ -69,7 +69,7 @@ public final class Applier {
     java.util.Properties consumer = new java.util.Properties();
     consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumer.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumer.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    consumer.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     consumer.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     properties.setKafkaConsumerProperties(consumer);
     container = new ConcurrentMessageListenerContainer<>(consumers, properties);

@@ -109,6 +109,8 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     props.setProperty("message.prefix.include.list", EchoMarker.PREFIX);
     props.setProperty("tombstones.on.delete", "false");
     props.setProperty("poll.interval.ms", "10");
+    props.setProperty("max.batch.size", "8192");
+    props.setProperty("max.queue.size", "32768");
     props.setProperty("decimal.handling.mode", "string");
     props.setProperty("time.precision.mode", "adaptive_time_microseconds");
     props.setProperty("interval.handling.mode", "string");

@@ -77,6 +77,12 @@ class SyncBenchmark {
         "strangler.sync.pipelines.bench.tables[0].source-table=bench",
         "strangler.sync.pipelines.bench.tables[0].key[0]=id").run();
     double appStart = seconds(start);
+    dev.strangler.sync.pipeline.PipelineStats stats = app.getBean(dev.strangler.sync.pipeline.Pipelines.class)
+        .get("bench").stats();
+    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+    long progressStart = System.nanoTime();
+    progress.scheduleAtFixedRate(() -> System.out.printf("bench progress %.0f s: captured %d applied %d%n",
+        seconds(progressStart), stats.capturedCount(), stats.appliedCount()), 1, 2, TimeUnit.SECONDS);
     awaitCount(cdcTarget, ROWS);
     double cdcSnapshot = seconds(start);
     try {
@@ -137,6 +143,7 @@ class SyncBenchmark {
       results.add(row("lag p50 at " + RATE + " writes/s (ms)", nativeLag[0], cdcLag[0], achieved));
       results.add(row("lag p99 at " + RATE + " writes/s (ms)", nativeLag[1], cdcLag[1], "goal p99 ≤ 500 ms"));
     } finally {
+      progress.shutdownNow();
       app.close();
       execute(nativeTarget, "DROP SUBSCRIPTION bench_native");
     }
