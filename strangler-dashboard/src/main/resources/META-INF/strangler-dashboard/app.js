@@ -295,7 +295,29 @@
     Object.keys(state.cards).forEach(function (name) {
       if (!names[name]) { container.removeChild(state.cards[name].node); delete state.cards[name]; }
     });
+    renderOverview();
     renderSyncSection();
+  }
+
+  function renderOverview() {
+    var body = clear(byId('overview').querySelector('tbody'));
+    var h = state.history, last = h[h.length - 1], back = h[Math.max(0, h.length - 1 - RATE_WINDOW)];
+    state.routes.forEach(function (route) {
+      var card = state.cards[route.name], w = route.window || {}, s = route.shadow || {};
+      var legacy = last ? between(back, last, route.name, 'legacy') : {};
+      var fresh = last ? between(back, last, route.name, 'extracted') : {};
+      var share = route.mode === 'extracted' ? 100 : route.mode === 'canary' ? route.percent : 0;
+      var compared = (s.matched || 0) + (s.mismatched || 0);
+      body.appendChild(el('tr', { 'data-route': route.name },
+        el('th', { scope: 'row' }, el('a', { href: '#' + card.node.id, text: route.name })),
+        el('td', null, el('span', { className: 'mode mode-' + route.mode, text: modeText(route.mode, route.percent) })),
+        el('td', { text: percentText(share) }),
+        el('td', { text: fmt(legacy.rps, 1) + ' · ' + fmt(fresh.rps, 1) }),
+        el('td', { text: w.requests > 0 ? percentText(100 * w.errorRate) + ' of ' + fmt(w.requests, 0) : 'no requests' }),
+        el('td', { text: w.requests > 0 && w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–' }),
+        el('td', { text: compared || s.dropped ? fmt(s.mismatched, 0) + ' / ' + fmt(compared, 0)
+          + (s.dropped ? ' (' + fmt(s.dropped, 0) + ' dropped)' : '') : '–' })));
+    });
   }
 
   function field(name) { return el('strong', { 'data-field': name }); }
@@ -375,7 +397,7 @@
     f.budget.textContent = (b.enabled ? 'on' : 'off')
       + ' · new service in the last ' + fmt(b.windowSeconds, 0) + ' s: ' + fmt(w.requests, 0) + ' requests, '
       + fmt(w.errors, 0) + ' errors (' + percentText(100 * (w.errorRate || 0)) + ', budget ≤ '
-      + percentText(100 * b.maxErrorRate) + '), p99 ' + fmt(w.p99Millis, 0) + ' ms'
+      + percentText(100 * b.maxErrorRate) + '), p99 ' + (w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–')
       + (b.maxP99Millis ? ' (budget ≤ ' + fmt(b.maxP99Millis, 0) + ' ms)' : '')
       + ', judged from ' + fmt(b.minRequests, 0) + ' requests';
     renderTargets(card);
@@ -446,9 +468,11 @@
       box.appendChild(el('p', { className: 'muted', text: 'No mismatches kept.' }));
       return;
     }
-    var details = el('details', null, el('summary', { text: 'Latest mismatches (' + samples.length + ', newest first)' }));
+    var details = el('details', null, el('summary', { text: 'Latest mismatches (' + Math.min(5, samples.length) + ' of ' + samples.length + ' kept, newest first)' }));
     details.open = wasOpen;
-    samples.slice().reverse().slice(0, 5).forEach(function (m) { details.appendChild(mismatch(m)); });
+    var list = el('div', { className: 'mismatch-list' });
+    samples.slice().reverse().slice(0, 5).forEach(function (m) { list.appendChild(mismatch(m)); });
+    details.appendChild(list);
     box.appendChild(details);
   }
 

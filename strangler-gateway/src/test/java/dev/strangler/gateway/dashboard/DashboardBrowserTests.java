@@ -93,7 +93,7 @@ class DashboardBrowserTests {
     chrome.setBinary(CHROMIUM.toFile());
     chrome.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1366,2400", "--user-data-dir=" + profile);
+        "--disable-dev-shm-usage", "--window-size=1366,2800", "--user-data-dir=" + profile);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
     browser = new ChromeDriver(service, chrome);
@@ -171,6 +171,8 @@ class DashboardBrowserTests {
 
     wait.until(ExpectedConditions.textToBe(By.cssSelector("#route-orders [data-field=mode]"), "canary 20 %"));
     assertThat(browser.findElement(By.cssSelector("#route-orders [data-field=share]")).getText()).isEqualTo("20 %");
+    String overview = wait.until(d -> d.findElement(By.cssSelector("#overview tr[data-route=orders]")).getText());
+    assertThat(overview).contains("canary 20 %").contains("20 %");
     JsonNode live = JSON.readTree(gateway.admin("GET", "/admin/routes/orders", null).body());
     assertThat(live.get("mode").asString()).isEqualTo("canary");
     assertThat(live.get("percent").asDouble()).isEqualTo(20.0);
