@@ -106,6 +106,8 @@ final class Stack implements AutoCloseable {
     args.add("--management.server.port=" + ports.gatewayAdmin());
     args.add("--strangler.gateway.admin.token=" + GATEWAY_TOKEN);
     args.add("--strangler.gateway.legacy-uri=http://127.0.0.1:" + ports.monolith());
+    args.add("--strangler.dashboard.sync.admin-url=http://127.0.0.1:" + ports.syncAdmin());
+    args.add("--strangler.dashboard.sync.token=" + SYNC_TOKEN);
     args.add("--strangler.gateway.routes.signup.paths[0]=/api/members/**");
     args.add("--strangler.gateway.routes.signup.extracted-uri=http://127.0.0.1:" + ports.signup());
     args.add("--strangler.gateway.routes.signup.canary.sticky-key=header:X-Member-Id");
