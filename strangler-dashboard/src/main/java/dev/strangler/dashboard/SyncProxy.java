@@ -79,7 +79,7 @@ final class SyncProxy {
         return Problems.of(request, HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
             "reason: required, 1–1000 characters");
       }
-      log.info("Dashboard: verify of pipeline {} requested by {}: {}", name, by, reason);
+      log.info("Dashboard: verify of pipeline {} requested by {}: {}", oneLine(name), oneLine(by), oneLine(reason));
       String why = reason;
       return forward(request, HttpMethod.POST, name, "verify").flatMap(upstream -> {
         if (upstream.status().is2xxSuccessful()) {
@@ -97,6 +97,11 @@ final class SyncProxy {
         return upstream.response();
       });
     });
+  }
+
+  /** Operator text in a log line: no line breaks or other control characters (no forged lines). */
+  static String oneLine(String text) {
+    return text.replaceAll("\\p{Cntrl}", " ");
   }
 
   /** The last verify result per pipeline run through this dashboard since start-up. */
