@@ -36,6 +36,7 @@ class SyncIntegrationTests {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     ReferenceSchemas.create(legacy, ReferenceSchemas.LEGACY + """
+        CREATE TABLE stop_src (id bigint PRIMARY KEY, n int);
         CREATE TABLE conv_src (id bigint PRIMARY KEY, code int, amount numeric(12,4), happened_at timestamptz,
           noted text, label varchar(50), secret text, qty int, created timestamp);
         INSERT INTO members (id, email, password_hash, name, phone, created_at) VALUES
@@ -47,6 +48,7 @@ class SyncIntegrationTests {
         CREATE TABLE conv_dst (id bigint PRIMARY KEY, code_text text, amount numeric(10,2), happened_at timestamp,
           noted timestamptz, label varchar(50), qty bigint, created timestamptz, tier varchar(10) NOT NULL,
           copied_at timestamptz NOT NULL);
+        CREATE TABLE stop_dst (id bigint PRIMARY KEY, n int CHECK (n < 100));
         CREATE TABLE menus_copy (id bigint PRIMARY KEY, name varchar(100), price numeric(10,2), available boolean);
         """);
     control.registerAsDataSource(registry);
@@ -214,6 +216,20 @@ class SyncIntegrationTests {
   }
 
   @Test
+  void pipelineWithOnErrorStopStopsAtAChangeItCannotApply() {
+    jdbc(legacy).sql("INSERT INTO stop_src VALUES (1, 1)").update();
+    awaitTrue(() -> jdbc(signup).sql("SELECT count(*) FROM stop_dst").query(Long.class).single() == 1);
+    jdbc(legacy).sql("INSERT INTO stop_src VALUES (2, 500)").update(); // violates the target's CHECK
+    jdbc(legacy).sql("INSERT INTO stop_src VALUES (3, 3)").update();
+    awaitTrue(() -> "FAILED".equals(admin().get().uri("/admin/pipelines/it-stop").retrieve().body(Map.class)
+        .get("state")));
+    Map<?, ?> failed = admin().get().uri("/admin/pipelines/it-stop").retrieve().body(Map.class);
+    assertThat(failed.get("lastError").toString()).contains("key {\"id\":2}").contains("SQLSTATE 23514");
+    assertThat(failed.get("deadLetters")).isEqualTo(0);
+    assertThat(jdbc(signup).sql("SELECT count(*) FROM stop_dst").query(Long.class).single()).isEqualTo(1);
+  }
+
+  @Test
   void verifierFindsAnInjectedDifferenceAndNamesItsKey() {
     for (int i = 10; i < 15; i++) {
       jdbc(legacy).sql("INSERT INTO conv_src (id, code, amount, label, created) VALUES (?, ?, 1.005, 'x', now())")
@@ -244,7 +260,7 @@ class SyncIntegrationTests {
     assertThat(mainPortStatus).isEqualTo(404);
 
     List<?> all = admin().get().uri("/admin/pipelines").retrieve().body(List.class);
-    assertThat(all).hasSize(5);
+    assertThat(all).hasSize(6);
     Map<?, ?> unknown = admin().get().uri("/admin/pipelines/nope").exchange((req, res) -> {
       assertThat(res.getStatusCode().value()).isEqualTo(404);
       return res.bodyTo(Map.class);
