@@ -1,7 +1,11 @@
 package dev.strangler.gateway.dashboard;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The migration dashboard (module strangler-dashboard) in real headless Chromium against a real
- * gateway: PostgreSQL control store from the test kit, two WireMock backends, traffic flowing.
+ * gateway: PostgreSQL control store from the test kit, two WireMock backends, traffic flowing,
+ * and cdc-sync's admin API played by WireMock.
  * Needs Debian's {@code chromium} and {@code chromium-driver}; skipped without them.
  */
 class DashboardBrowserTests {
@@ -51,6 +56,9 @@ class DashboardBrowserTests {
 
   static WireMockServer legacy = new WireMockServer(options().dynamicPort());
   static WireMockServer extracted = new WireMockServer(options().dynamicPort());
+  /** cdc-sync's admin API, external to the gateway and its dashboard */
+  static WireMockServer sync = new WireMockServer(options().dynamicPort());
+  static final String SYNC_TOKEN = "sync-admin-token-0123456789";
   static GatewayInstance gateway;
   static ScheduledExecutorService traffic;
   static WebDriver browser;
@@ -63,6 +71,16 @@ class DashboardBrowserTests {
             + " (Debian: apt-get install chromium chromium-driver)");
     legacy.start();
     extracted.start();
+    sync.start();
+    sync.stubFor(get("/admin/pipelines").withHeader("Authorization", equalTo("Bearer " + SYNC_TOKEN))
+        .willReturn(okJson("[{\"name\":\"orders-to-orders\",\"source\":\"legacy\",\"target\":\"orders\","
+            + "\"state\":\"STREAMING\",\"lastError\":null,\"lag\":{\"lastMillis\":42,\"p50Millis\":30,"
+            + "\"p99Millis\":80},\"eventsCaptured\":1200,\"eventsApplied\":1190,\"echoesDropped\":3,"
+            + "\"deadLetters\":1,\"conflicts\":2}]")));
+    sync.stubFor(post("/admin/pipelines/orders-to-orders/verify")
+        .withHeader("Authorization", equalTo("Bearer " + SYNC_TOKEN))
+        .willReturn(okJson("{\"equal\":true,\"sourceRows\":120,\"targetRows\":120,\"differingKeys\":[],"
+            + "\"tables\":[]}")));
     legacy.stubFor(get(urlPathMatching("/api/.*")).willReturn(okJson(
         "{\"id\":7,\"status\":\"PAID\",\"total\":12.5,\"items\":[{\"sku\":\"pizza\",\"qty\":1}]}")));
     extracted.stubFor(get(urlPathMatching("/api/.*")).willReturn(okJson(
@@ -75,7 +93,10 @@ class DashboardBrowserTests {
         Map.entry("strangler.gateway.routes.members.paths[0]", "/api/members/**"),
         Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl()),
         Map.entry("strangler.gateway.routes.members.mode", "shadow"),
-        Map.entry("strangler.gateway.routes.members.shadow.redact[0]", "$.total")));
+        Map.entry("strangler.gateway.routes.members.shadow.redact[0]", "$.total"),
+        Map.entry("strangler.dashboard.sync.admin-url", sync.baseUrl()),
+        Map.entry("strangler.dashboard.sync.token", SYNC_TOKEN),
+        Map.entry("strangler.dashboard.route-pipelines.orders", "orders-to-orders")));
     // a steady trickle of traffic so the charts and counters move (~25 requests/s)
     traffic = Executors.newSingleThreadScheduledExecutor();
     AtomicInteger n = new AtomicInteger();
@@ -110,8 +131,11 @@ class DashboardBrowserTests {
     if (gateway != null) {
       gateway.close();
     }
-    legacy.stop();
-    extracted.stop();
+    for (WireMockServer server : new WireMockServer[] {legacy, extracted, sync}) {
+      if (server.isRunning()) {
+        server.stop();
+      }
+    }
     if (profile != null) {
       try (var files = Files.walk(profile)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -181,7 +205,7 @@ class DashboardBrowserTests {
     assertThat(audit).contains("orders").contains("legacy → canary 20 %").contains("manual").contains("browser-test");
 
     // the new service now serves part of the traffic, and the page shows it
-    wait.until(d -> count(d, "#route-orders tr[data-target=new] td") > 40);
+    wait.until(d -> count(d, "#route-orders tr[data-target=new] td") > 15);
     wait.until(d -> !d.findElements(By.cssSelector("#route-members details")).isEmpty());
     // open the latest mismatches (the page keeps them open across redraws)
     ((JavascriptExecutor) browser).executeScript("document.querySelector('#route-members details').open = true");
@@ -189,6 +213,22 @@ class DashboardBrowserTests {
     assertThat(marked).startsWith("≠");
     String mismatches = wait.until(d -> d.findElement(By.cssSelector("#route-members details")).getText());
     assertThat(mismatches).contains("$.status").contains("***").doesNotContain("12.5");
+
+    // the route's pipeline, read through the dashboard's proxy, and a verify with a reason
+    By pipeline = By.cssSelector("#route-orders tr[data-pipeline=orders-to-orders]");
+    String row = wait.until(d -> d.findElement(pipeline).getText());
+    assertThat(row).contains("STREAMING").contains("42 ms (p99 80 ms)").contains("not run from this dashboard");
+    wait.until(d -> {
+      d.findElement(pipeline).findElement(By.cssSelector("[data-action=verify]")).click();
+      return true;
+    });
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    assertThat(browser.findElement(By.id("confirm-text")).getText()).startsWith("Run a verify of pipeline orders-to-orders?");
+    browser.findElement(By.id("confirm-reason")).sendKeys("before raising the canary");
+    browser.findElement(By.id("confirm-ok")).click();
+    wait.until(d -> d.findElement(pipeline).getText().contains("equal, 120 / 120 rows"));
+    assertThat(browser.findElement(By.id("notice")).getText()).contains("source and target are equal");
+    sync.verify(1, postRequestedFor(urlEqualTo("/admin/pipelines/orders-to-orders/verify")));
     screenshot();
 
     // roll back, confirmed with a reason
