@@ -36,6 +36,7 @@ import reactor.netty.resources.ConnectionProvider;
  * Knobs (system properties): {@code bench.rate} (fixed rate, req/s, default 200),
  * {@code bench.seconds} (per phase, default 4), {@code bench.rounds} (direct and gateway phases
  * alternate this many times, default 3), {@code bench.concurrency} (saturation, default 16),
+ * {@code bench.warmup} (seconds of gateway warm-up, default 8),
  * {@code bench.switches} (default 20).
  */
 public final class GatewayBenchmark {
@@ -73,9 +74,10 @@ public final class GatewayBenchmark {
       String direct = backendUri + "/bench/orders/1";
       String viaGateway = "http://127.0.0.1:" + a.port() + "/bench/orders/1";
 
-      // warm up both paths (JIT, pools)
+      // warm up both paths (JIT, pools); the gateway's path is longer and needs more to get compiled
+      int warmup = Integer.getInteger("bench.warmup", 8);
       saturate(client, direct, concurrency, Duration.ofSeconds(3));
-      saturate(client, viaGateway, concurrency, Duration.ofSeconds(3));
+      saturate(client, viaGateway, concurrency, Duration.ofSeconds(warmup));
 
       // direct and gateway phases alternate, so drifting load from other processes hits both alike
       String loadBefore = loadAverage();
@@ -83,9 +85,13 @@ public final class GatewayBenchmark {
       Latencies gatewayFixed = new Latencies(new long[0], 0);
       double directCompleted = 0;
       double gatewayCompleted = 0;
+      StringBuilder perRound = new StringBuilder("p50 per round (direct / gateway):");
       for (int round = 0; round < rounds; round++) {
-        directFixed = directFixed.plus(fixedRate(client, direct, rate, Duration.ofSeconds(seconds)));
-        gatewayFixed = gatewayFixed.plus(fixedRate(client, viaGateway, rate, Duration.ofSeconds(seconds)));
+        Latencies d = fixedRate(client, direct, rate, Duration.ofSeconds(seconds));
+        Latencies g = fixedRate(client, viaGateway, rate, Duration.ofSeconds(seconds));
+        perRound.append(String.format(" %.2f / %.2f ms;", d.p(50), g.p(50)));
+        directFixed = directFixed.plus(d);
+        gatewayFixed = gatewayFixed.plus(g);
       }
       for (int round = 0; round < rounds; round++) {
         directCompleted += saturate(client, direct, concurrency, Duration.ofSeconds(seconds));
@@ -111,6 +117,7 @@ public final class GatewayBenchmark {
           concurrency, rounds, seconds, directMax, gatewayMax, gatewayMax / directMax));
       out.append(String.format("| switch propagation A→B (%d switches; admin PUT sent on A → applied on B) | | p50 %.1f ms, p99 %.1f ms, max %.1f ms | |%n",
           switches, propagation[0], propagation[1], propagation[2]));
+      out.append(perRound).append(System.lineSeparator());
       System.out.println(out);
     } finally {
       backend.disposeNow();
