@@ -399,7 +399,8 @@
       + fmt(w.errors, 0) + ' errors (' + percentText(100 * (w.errorRate || 0)) + ', budget ≤ '
       + percentText(100 * b.maxErrorRate) + '), p99 ' + (w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–')
       + (b.maxP99Millis ? ' (budget ≤ ' + fmt(b.maxP99Millis, 0) + ' ms)' : '')
-      + ', judged from ' + fmt(b.minRequests, 0) + ' requests';
+      + ', judged from ' + fmt(b.minRequests, 0) + ' requests'
+      + ' · refused connections sent back to legacy since start: ' + fmt((route.traffic || {}).fallbacks, 0);
     renderTargets(card);
     renderCharts(card);
     renderShadow(card, route);
