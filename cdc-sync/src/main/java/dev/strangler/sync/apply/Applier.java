@@ -3,7 +3,6 @@ package dev.strangler.sync.apply;
 import dev.strangler.sync.config.SyncProperties.OnError;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.pipeline.Pipeline;
-import dev.strangler.sync.pipeline.PipelineState;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -217,9 +216,5 @@ public final class Applier {
     PipelineStoppedException(String reason) {
       super(reason);
     }
-  }
-
-  public PipelineState containerState() {
-    return container.isContainerPaused() ? PipelineState.PAUSED : pipeline.state();
   }
 }
