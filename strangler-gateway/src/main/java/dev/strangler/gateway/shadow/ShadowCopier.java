@@ -79,7 +79,9 @@ public class ShadowCopier {
           return bytes;
         })
         .defaultIfEmpty(EMPTY)
+        // until the body is in, this method owns the copy slot; afterwards start() does
         .doOnError(e -> policy.release())
+        .doOnCancel(policy::release)
         .flatMap(bytes -> {
           ServerHttpRequest replay = new ServerHttpRequestDecorator(request) {
             @Override
