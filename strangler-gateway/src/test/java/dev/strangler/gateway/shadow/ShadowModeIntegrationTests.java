@@ -47,6 +47,8 @@ class ShadowModeIntegrationTests {
         "{\"id\":\"ord-2\",\"total\":12,\"tags\":[],\"payment\":{\"cardNumber\":\"" + CARD + "\"}}")));
     legacy.stubFor(any(urlEqualTo("/api/orders")).willReturn(okJson("{\"created\":true}")));
     extracted.stubFor(any(urlEqualTo("/api/orders")).willReturn(okJson("{\"created\":true}")));
+    legacy.stubFor(any(urlPathMatching("/api/coupons/.*")).willReturn(okJson("{\"reserved\":true}")));
+    extracted.stubFor(any(urlPathMatching("/api/coupons/.*")).willReturn(okJson("{\"reserved\":true}")));
     legacy.stubFor(any(urlPathMatching("/api/slow/.*")).willReturn(okJson("{\"ok\":true}")));
     extracted.stubFor(any(urlPathMatching("/api/slow/.*")).willReturn(okJson("{\"ok\":true}").withFixedDelay(2000)));
     gateway = GatewayInstance.start(TestInfrastructure.freshDatabase("gw_shadow"), Map.ofEntries(
@@ -62,6 +64,11 @@ class ShadowModeIntegrationTests {
         Map.entry("strangler.gateway.routes.slow.extracted-uri", extracted.baseUrl()),
         Map.entry("strangler.gateway.routes.slow.mode", "shadow"),
         Map.entry("strangler.gateway.routes.slow.shadow.max-concurrent", "2"),
+        Map.entry("strangler.gateway.routes.writes.paths[0]", "/api/coupons/**"),
+        Map.entry("strangler.gateway.routes.writes.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.writes.mode", "shadow"),
+        Map.entry("strangler.gateway.routes.writes.shadow.methods[0]", "GET"),
+        Map.entry("strangler.gateway.routes.writes.shadow.methods[1]", "POST"),
         Map.entry("strangler.gateway.routes.warm.paths[0]", "/warm"),
         Map.entry("strangler.gateway.routes.warm.extracted-uri", extracted.baseUrl()),
         Map.entry("strangler.gateway.routes.warm.mode", "shadow")));
@@ -114,6 +121,20 @@ class ShadowModeIntegrationTests {
     assertThat(response.body()).contains("created");
     assertThat(legacy.findAll(postRequestedFor(urlEqualTo("/api/orders")))).hasSize(1);
     assertThat(extracted.findAll(postRequestedFor(urlEqualTo("/api/orders")))).isEmpty();
+  }
+
+  @Test
+  void copiesWritesWithTheirBodyWhenConfigured() {
+    String body = "{\"coupon\":\"WELCOME10\",\"memberId\":7}";
+    HttpResponse<String> response = gateway.request("POST", "/api/coupons/reserve", body, "Content-Type", "application/json");
+    assertThat(response.body()).isEqualTo("{\"reserved\":true}");
+    assertThat(legacy.findAll(postRequestedFor(urlEqualTo("/api/coupons/reserve"))
+        .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalTo(body)))).hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(extracted.findAll(postRequestedFor(urlEqualTo("/api/coupons/reserve"))
+          .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalTo(body)))).hasSize(1);
+      assertThat(route("writes").get("shadow").get("matched").asLong()).isEqualTo(1);
+    });
   }
 
   @Test
