@@ -1,6 +1,7 @@
 package dev.strangler.sandbox;
 
 import dev.strangler.plan.admin.AdminClient;
+import dev.strangler.plan.admin.AdminException;
 import dev.strangler.plan.admin.GatewayAdmin;
 import dev.strangler.plan.admin.SyncAdmin;
 import dev.strangler.plan.admin.VerifyResult;
@@ -85,7 +86,7 @@ public class SandboxCommand implements Callable<Integer> {
     Map<String, String> environment = stack.planEnvironment();
     Plan read = new PlanReader(environment::get).read(root.resolve(plan));
     GatewayAdmin gateway = new GatewayAdmin(new AdminClient("gateway",
-        URI.create(environment.get("STRANGLER_GATEWAY_URL")), Stack.GATEWAY_TOKEN, Duration.ofSeconds(10)));
+        URI.create(environment.get("STRANGLER_GATEWAY_URL")), Stack.GATEWAY_TOKEN, Duration.ofSeconds(30)));
     SyncAdmin sync = new SyncAdmin(new AdminClient("cdc-sync",
         URI.create(environment.get("STRANGLER_SYNC_URL")), Stack.SYNC_TOKEN, Duration.ofSeconds(60)));
     MigrationDriver driver = new MigrationDriver(gateway, sync, out, Clock.systemUTC(), Duration.ofSeconds(1));
@@ -94,12 +95,16 @@ public class SandboxCommand implements Callable<Integer> {
     try (Traffic traffic = Traffic.start(stack.gatewayUrl(), rate)) {
       out.println("sandbox: traffic started (" + rate + " requests/s through " + stack.gatewayUrl() + ")");
       Thread.sleep(3000);
-      if (!driver.run(read)) {
-        problems.add("the plan did not complete");
-      } else {
-        out.println("== orders: rollback, to show it is instant and loses nothing");
-        driver.rollback("orders", "sandbox: rollback drill");
-        Thread.sleep(5000);
+      try {
+        if (!driver.run(read)) {
+          problems.add("the plan did not complete");
+        } else {
+          out.println("== orders: rollback, to show it is instant and loses nothing");
+          driver.rollback("orders", "sandbox: rollback drill");
+          Thread.sleep(5000);
+        }
+      } catch (AdminException e) {
+        problems.add("the plan stopped: " + e.getMessage());
       }
       traffic.close();
       traffic.report(out);
@@ -121,10 +126,11 @@ public class SandboxCommand implements Callable<Integer> {
         Thread.sleep(1000); // changes still in flight when traffic stopped
         result = sync.verify(pipeline);
       }
-      out.println("verify " + pipeline + ": " + (result.equal() ? "equal" : "DIFFERENT " + result.differingKeys())
+      out.println("verify " + pipeline + ": " + (result.equal() ? "equal" : "DIFFERENT, " + result.differingKeys().size()
+          + " keys, e.g. " + result.differingKeys().stream().limit(5).toList())
           + " (source " + result.sourceRows() + ", target " + result.targetRows() + " rows)");
       if (!result.equal()) {
-        problems.add("pipeline " + pipeline + " differs: " + result.differingKeys());
+        problems.add("pipeline " + pipeline + " differs in " + result.differingKeys().size() + " keys");
       }
     }
     return problems;

@@ -39,8 +39,8 @@ final class Traffic implements AutoCloseable {
   private final URI gateway;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-  private final ThreadPoolExecutor workers = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS,
-      new ArrayBlockingQueue<>(8), new ThreadPoolExecutor.AbortPolicy());
+  private final ThreadPoolExecutor workers = new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.AbortPolicy());
   private final List<Written> members = new CopyOnWriteArrayList<>();
   private final List<Written> orders = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();

@@ -20,8 +20,9 @@ public class SyncAdmin {
     }
     JsonNode lastVerify = GatewayAdmin.first(node, "lastVerify");
     Boolean lastEqual = lastVerify == null || !lastVerify.has("equal") ? null : lastVerify.get("equal").asBoolean();
+    JsonNode lag = GatewayAdmin.first(node, "lag");
     return new PipelineStatus(name, GatewayAdmin.textOf(node, "state"),
-        GatewayAdmin.doubleOf(node, "lagMillis", "lagMs", "lag"),
+        lag == null ? null : GatewayAdmin.doubleOf(lag, "lastMillis"),
         GatewayAdmin.longOf(node, "deadLetters"), GatewayAdmin.longOf(node, "conflicts"), lastEqual);
   }
 
