@@ -43,6 +43,7 @@ final class ChangeWriter {
   private final String origin;
   private final boolean sourceWins;
   private final Map<TableMapping, Statements> sql = new HashMap<>();
+  private volatile boolean replicaRole = true;
 
   /**
    * @param pipeline the pipeline applied
@@ -55,11 +56,41 @@ final class ChangeWriter {
     this.sourceWins = pipeline.config().conflictWinner() == ConflictWinner.SOURCE;
   }
 
+  /**
+   * Applies as PostgreSQL's own logical replication does: with {@code session_replication_role =
+   * replica}, so the target's foreign keys and ordinary triggers do not fire for replicated rows.
+   * Tables travel on separate topics, so a child row (order line) may arrive before its parent
+   * (order); checking the key then would dead-letter a change that is valid a moment later.
+   * Needs a superuser (or, from PostgreSQL 15, a role granted SET on the parameter); without it
+   * the writer applies with checks on and says so once.
+   */
+  private void asReplica(Connection connection) throws SQLException {
+    if (!replicaRole) {
+      return;
+    }
+    try (var statement = connection.createStatement()) {
+      statement.execute("SAVEPOINT strangler_role");
+      statement.execute("SET LOCAL session_replication_role = replica");
+      statement.execute("RELEASE SAVEPOINT strangler_role");
+    } catch (SQLException e) {
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      try (var statement = connection.createStatement()) {
+        statement.execute("ROLLBACK TO SAVEPOINT strangler_role");
+      }
+      replicaRole = false;
+      log.warn("Pipeline {}: the target user may not set session_replication_role; changes are applied with "
+          + "foreign keys checked, so a child row that arrives before its parent is dead-lettered", pipeline.name());
+    }
+  }
+
   /** Applies the events in order in one transaction; on any error nothing of them is applied. */
   void apply(List<ChangeEvent> events) throws SQLException {
     try (Connection connection = target.getConnection()) {
       connection.setAutoCommit(false);
       try {
+        asReplica(connection);
         try (PreparedStatement marker = connection.prepareStatement(EchoMarker.SQL)) {
           marker.setString(1, origin);
           marker.execute();
