@@ -41,7 +41,7 @@ public class SandboxCommand implements Callable<Integer> {
   Path plan;
 
   @Option(names = "--rate", description = "client requests per second through the gateway (default ${DEFAULT-VALUE})",
-      defaultValue = "20")
+      defaultValue = "10")
   int rate;
 
   @Option(names = "--work", description = "where data and logs go, wiped at start (default ${DEFAULT-VALUE})",

@@ -22,7 +22,7 @@ class ReferenceMigrationEndToEndTests {
     SandboxCommand sandbox = new SandboxCommand();
     sandbox.root = Path.of("..").toAbsolutePath().normalize();
     sandbox.plan = Path.of("sandbox/src/test/resources/e2e-plan.yaml");
-    sandbox.rate = 20;
+    sandbox.rate = 10;
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(new TeeWriter(log), true);
 
