@@ -261,6 +261,10 @@ class SyncIntegrationTests {
 
     List<?> all = admin().get().uri("/admin/pipelines").retrieve().body(List.class);
     assertThat(all).hasSize(6);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> first = (Map<String, Object>) all.get(0);
+    assertThat(first).containsKeys("state", "lag", "eventsCaptured", "eventsApplied", "eventsPerSecond",
+        "deadLetters", "conflicts", "snapshot");
     Map<?, ?> unknown = admin().get().uri("/admin/pipelines/nope").exchange((req, res) -> {
       assertThat(res.getStatusCode().value()).isEqualTo(404);
       return res.bodyTo(Map.class);

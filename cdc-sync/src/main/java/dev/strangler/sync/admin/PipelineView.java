@@ -16,6 +16,7 @@ import java.util.List;
  * @param lag source commit → applied, in ms
  * @param eventsCaptured changes sent to Kafka
  * @param eventsApplied changes written to the target
+ * @param eventsPerSecond captured and applied per second over the last 5 s
  * @param echoesDropped captured changes dropped because cdc-sync applied them from this pipeline's target
  * @param deadLetters changes sent to {@code <pipeline>.dlq}
  * @param conflicts rows changed on both sides concurrently
@@ -25,11 +26,14 @@ import java.util.List;
  * @param tables source → target tables
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
-                    long eventsCaptured, long eventsApplied, long echoesDropped, long deadLetters, long conflicts,
+                    long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables) {
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
+
+  /** @param captured events/s sent to Kafka  @param applied events/s written to the target */
+  record Rates(double captured, double applied) {}
 
   /** @param rowsDone rows copied  @param rowsTotal rows counted when the snapshot began, -1 before */
   record Snapshot(long rowsDone, long rowsTotal) {}
@@ -39,7 +43,9 @@ record PipelineView(String name, String source, String target, String state, Str
     return new PipelineView(pipeline.name(), pipeline.config().source(), pipeline.config().target(),
         pipeline.state().name(), pipeline.lastError(),
         new Lag(stats.lastLagMillis(), stats.lagPercentileMillis(0.5), stats.lagPercentileMillis(0.99)),
-        stats.capturedCount(), stats.appliedCount(), stats.echoesDropped(), stats.deadLetterCount(),
+        stats.capturedCount(), stats.appliedCount(),
+        new Rates(Math.round(stats.capturedPerSecond() * 10) / 10.0, Math.round(stats.appliedPerSecond() * 10) / 10.0),
+        stats.echoesDropped(), stats.deadLetterCount(),
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList());

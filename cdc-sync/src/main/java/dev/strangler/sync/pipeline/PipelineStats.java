@@ -26,6 +26,11 @@ public final class PipelineStats {
   private final AtomicLong lastLagMillis = new AtomicLong(-1);
   private final AtomicLong snapshotDone = new AtomicLong();
   private final AtomicLong snapshotTotal = new AtomicLong(-1);
+  private volatile double capturedPerSecond;
+  private volatile double appliedPerSecond;
+  private long sampledAt = System.nanoTime();
+  private long sampledCaptured;
+  private long sampledApplied;
 
   public PipelineStats(String pipeline, MeterRegistry registry) {
     captured = Counter.builder("strangler.sync.events.captured").tag("pipeline", pipeline)
@@ -44,6 +49,10 @@ public final class PipelineStats {
         .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
     Gauge.builder("strangler.sync.lag.last", lastLagMillis, AtomicLong::get).tag("pipeline", pipeline)
         .baseUnit("milliseconds").register(registry);
+    Gauge.builder("strangler.sync.events.captured.rate", this, PipelineStats::capturedPerSecond)
+        .tag("pipeline", pipeline).description("events/s captured over the last sampling interval").register(registry);
+    Gauge.builder("strangler.sync.events.applied.rate", this, PipelineStats::appliedPerSecond)
+        .tag("pipeline", pipeline).description("events/s applied over the last sampling interval").register(registry);
     Gauge.builder("strangler.sync.snapshot.rows.done", snapshotDone, AtomicLong::get).tag("pipeline", pipeline)
         .register(registry);
     Gauge.builder("strangler.sync.snapshot.rows.total", snapshotTotal, AtomicLong::get).tag("pipeline", pipeline)
@@ -61,6 +70,25 @@ public final class PipelineStats {
     lag.record(Duration.ofMillis(value));
     lastLagMillis.set(value);
   }
+
+  /** Updates the events/s figures; called every few seconds by one thread. */
+  synchronized void sample() {
+    long now = System.nanoTime();
+    double seconds = (now - sampledAt) / 1e9;
+    if (seconds <= 0) {
+      return;
+    }
+    long capturedNow = capturedCount();
+    long appliedNow = appliedCount();
+    capturedPerSecond = (capturedNow - sampledCaptured) / seconds;
+    appliedPerSecond = (appliedNow - sampledApplied) / seconds;
+    sampledAt = now;
+    sampledCaptured = capturedNow;
+    sampledApplied = appliedNow;
+  }
+
+  public double capturedPerSecond() { return capturedPerSecond; }
+  public double appliedPerSecond() { return appliedPerSecond; }
 
   public void snapshotTotal(long rows) { snapshotTotal.set(rows); }
   public long snapshotRow() { return snapshotDone.incrementAndGet(); }

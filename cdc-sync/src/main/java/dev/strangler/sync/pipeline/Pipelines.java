@@ -38,6 +38,7 @@ public class Pipelines implements SmartLifecycle {
   private final Map<String, Running> pipelines = new TreeMap<>();
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
+  private java.util.concurrent.ScheduledExecutorService sampler;
   private volatile boolean running;
 
   /**
@@ -105,20 +106,49 @@ public class Pipelines implements SmartLifecycle {
         running.capture().start();
       }
     }
+    sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "pipeline-rates");
+      thread.setDaemon(true);
+      return thread;
+    });
+    sampler.scheduleAtFixedRate(() -> all().forEach(p -> p.stats().sample()), 5, 5,
+        java.util.concurrent.TimeUnit.SECONDS);
     running = true;
   }
 
   @Override
   public synchronized void stop() {
+    if (sampler != null) {
+      sampler.shutdownNow();
+    }
     for (Running running : pipelines.values()) {
       if (running.capture() != null && running.pipeline().state() != PipelineState.RETIRED) {
         running.capture().stop();
+        drain(running.pipeline());
         running.applier().stop();
         running.pipeline().state(PipelineState.STOPPED);
       }
     }
     running = false;
     log.info("Pipelines stopped");
+  }
+
+  /**
+   * Gives the applier up to 10 s to apply what capture already sent, so a clean shutdown leaves
+   * nothing in Kafka (which matters with the embedded broker, whose topics do not survive a restart).
+   */
+  private static void drain(Pipeline pipeline) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (pipeline.state() != PipelineState.PAUSED && pipeline.state() != PipelineState.FAILED
+        && pipeline.stats().appliedCount() < pipeline.stats().capturedCount()
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
