@@ -69,7 +69,7 @@ public final class KafkaServer implements Closeable {
       KafkaConfig config = new KafkaConfig(props, false);
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .setClusterId(Uuid.randomUuid().toString())
+          .setClusterId(clusterId(dir))
           .setNodeId(1)
           .addDirectory(dir.toString())
           .setMetadataLogDirectory(dir.toString())
@@ -98,6 +98,22 @@ public final class KafkaServer implements Closeable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
+  }
+
+  /** A kept log directory restarts only with the cluster id it was formatted with. */
+  static String clusterId(Path dir) throws IOException {
+    Path meta = dir.resolve("meta.properties");
+    if (Files.isRegularFile(meta)) {
+      Properties formatted = new Properties();
+      try (var reader = Files.newBufferedReader(meta)) {
+        formatted.load(reader);
+      }
+      String id = formatted.getProperty("cluster.id");
+      if (id != null && !id.isBlank()) {
+        return id;
+      }
+    }
+    return Uuid.randomUuid().toString();
   }
 
   private static int freePort() throws IOException {
