@@ -22,6 +22,8 @@ final class Stack implements AutoCloseable {
 
   static final String GATEWAY_TOKEN = "sandbox-gateway-token";
   static final String SYNC_TOKEN = "sandbox-sync-token";
+  /** Cold JVMs on two cores answer their first charges slowly; the default 3 s would fail them. */
+  static final String PAYMENT_TIMEOUT = "--delivery.payment.timeout=10s";
   static final List<String> DATABASES = List.of("legacy", "signup", "orders", "gateway", "sync");
 
   private final Path root;
@@ -66,11 +68,12 @@ final class Stack implements AutoCloseable {
     // the monolith and the services do not need each other: start them together
     List<AppProcess> first = List.of(
         launch("legacy-monolith", "legacy-monolith/target/legacy-monolith-0.1.0-SNAPSHOT.jar", ports.monolith(),
-            datasource("legacy"), logs, url(ports.monolith(), "/api/menus")),
+            with(datasource("legacy"), PAYMENT_TIMEOUT), logs, url(ports.monolith(), "/api/menus")),
         launch("signup-service", "extracted-services/signup-service/target/signup-service-0.1.0-SNAPSHOT.jar",
             ports.signup(), datasource("signup"), logs, url(ports.signup(), "/api/members/1")),
         launch("order-service", "extracted-services/order-service/target/order-service-0.1.0-SNAPSHOT.jar",
-            ports.orders(), with(datasource("orders"), "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()),
+            ports.orders(), with(datasource("orders"), PAYMENT_TIMEOUT,
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers()),
             logs, url(ports.orders(), "/api/menus")));
     awaitAll(first);
     AppProcess sync = launch("cdc-sync", "cdc-sync/target/cdc-sync-0.1.0-SNAPSHOT.jar", ports.sync(), syncArgs(), logs,
