@@ -37,7 +37,8 @@ final class Traffic implements AutoCloseable {
   record Written(long id, long at) {}
 
   private final URI gateway;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
   private final ThreadPoolExecutor workers = new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS,
       new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.AbortPolicy());

@@ -36,7 +36,8 @@ public class AdminClient {
     this.baseUrl = baseUrl;
     this.token = token;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    // HTTP/1.1: the JDK client's default h2c upgrade attempt stalled against Reactor Netty now and then
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   }
 
   public String name() {
@@ -74,7 +75,15 @@ public class AdminClient {
     }
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (HttpTimeoutException e) {
+        if (!"GET".equals(method)) {
+          throw e;
+        }
+        // a read changes nothing: one more try rides out a stalled connection
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      }
     } catch (ConnectException e) {
       throw new AdminException(AdminException.Kind.UNREACHABLE, name + " admin API is not reachable at " + baseUrl
           + " (" + method + " " + path + "): is it running? Set its URL with the option, the environment or the plan.");
