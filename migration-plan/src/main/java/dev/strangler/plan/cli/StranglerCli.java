@@ -95,8 +95,8 @@ public class StranglerCli implements Runnable {
     }
   }
 
-  static RoutePlan routeOf(Plan plan, String name) {
-    return plan.route(name).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(new StranglerCli()),
+  static RoutePlan routeOf(Plan plan, String name, CommandLine.Model.CommandSpec spec) {
+    return plan.route(name).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
         "route '" + name + "' is not in " + plan.file() + ": expected one of "
             + plan.routes().stream().map(RoutePlan::name).toList()));
   }
@@ -199,8 +199,8 @@ public class StranglerCli implements Runnable {
     }
   }
 
-  @Command(name = "advance", description = "Moves a route to its next step if the current step's gates hold.")
-  static class AdvanceRoute implements Callable<Integer> {
+  /** What the commands on one planned route share: the route, the plan, the admin APIs. */
+  abstract static class PlannedRouteCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ROUTE")
     String route;
 
@@ -212,11 +212,14 @@ public class StranglerCli implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+  }
 
+  @Command(name = "advance", description = "Moves a route to its next step if the current step's gates hold.")
+  static class AdvanceRoute extends PlannedRouteCommand {
     @Override
     public Integer call() throws InvalidPlanException {
       Plan plan = planOption.read();
-      RoutePlan routePlan = routeOf(plan, route);
+      RoutePlan routePlan = routeOf(plan, route, spec);
       MigrationDriver.Advance outcome = driver(endpoints, plan, spec).advance(routePlan);
       return outcome == MigrationDriver.Advance.GATES_FAIL ? ExitCodes.GATE_FAILED : ExitCodes.OK;
     }
@@ -245,23 +248,11 @@ public class StranglerCli implements Runnable {
   }
 
   @Command(name = "verify", description = "Data diff of the route's pipelines, through their mappings.")
-  static class Verify implements Callable<Integer> {
-    @Parameters(paramLabel = "ROUTE")
-    String route;
-
-    @Mixin
-    PlanOption planOption;
-
-    @Mixin
-    Endpoints endpoints;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+  static class Verify extends PlannedRouteCommand {
     @Override
     public Integer call() throws InvalidPlanException {
       Plan plan = planOption.read();
-      List<VerifyResult> results = driver(endpoints, plan, spec).verify(routeOf(plan, route));
+      List<VerifyResult> results = driver(endpoints, plan, spec).verify(routeOf(plan, route, spec));
       boolean equal = true;
       for (VerifyResult result : results) {
         equal &= result.equal();

@@ -60,4 +60,21 @@ class StranglerCliTests {
   void anUnknownCommandIsExitCode2() {
     assertThat(run("launch")).isEqualTo(ExitCodes.INVALID);
   }
+
+  @Test
+  void advanceOfARouteNotInThePlanIsBadUsageAndNamesThePlannedRoutes() {
+    int code = run("advance", "payments", "--plan", "plans/reference.yaml", "--gateway-url", "http://127.0.0.1:1");
+
+    assertThat(code).isEqualTo(ExitCodes.INVALID);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("route 'payments' is not in").contains("[signup, orders]");
+  }
+
+  @Test
+  void verifyReachesForCdcSyncWhereTheOptionSays() {
+    int code = run("verify", "signup", "--plan", "plans/reference.yaml", "--sync-url", "http://127.0.0.1:1",
+        "--timeout", "PT1S");
+
+    assertThat(code).isEqualTo(ExitCodes.ADMIN_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cdc-sync admin API is not reachable at http://127.0.0.1:1");
+  }
 }
