@@ -92,6 +92,11 @@ public class SandboxCommand implements Callable<Integer> {
     MigrationDriver driver = new MigrationDriver(gateway, sync, out, Clock.systemUTC(), Duration.ofSeconds(1));
 
     List<String> problems = new ArrayList<>();
+    long warmStart = System.nanoTime();
+    Traffic.warmUp(URI.create("http://127.0.0.1:" + stack.ports().signup()),
+        URI.create("http://127.0.0.1:" + stack.ports().orders()), 20);
+    out.printf("sandbox: new services warmed up (20 signups and orders sent to them directly) in %.1f s%n",
+        (System.nanoTime() - warmStart) / 1e9);
     try (Traffic traffic = Traffic.start(stack.gatewayUrl(), rate)) {
       out.println("sandbox: traffic started (" + rate + " requests/s through " + stack.gatewayUrl() + ")");
       Thread.sleep(3000);

@@ -132,6 +132,25 @@ final class Traffic implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a few signups and orders straight to the new services, as a team warms a service up
+   * before it takes a share of traffic: a cold JVM's first orders take seconds, which a p99
+   * gate would (rightly) refuse. The rows are real; the reverse pipelines copy them to legacy.
+   */
+  static void warmUp(URI signupService, URI orderService, int rounds) {
+    Traffic warm = new Traffic(signupService);
+    for (int i = 0; i < rounds; i++) {
+      warm.signup();
+    }
+    Traffic orders = new Traffic(orderService);
+    orders.members.addAll(warm.members);
+    for (int i = 0; i < rounds && !orders.members.isEmpty(); i++) {
+      orders.order();
+    }
+    warm.close();
+    orders.close();
+  }
+
   private static Written any(List<Written> written) {
     return written.get(ThreadLocalRandom.current().nextInt(written.size()));
   }
