@@ -81,7 +81,37 @@ final class Stack implements AutoCloseable {
     AppProcess gateway = launch("strangler-gateway", "strangler-gateway/target/strangler-gateway-0.1.0-SNAPSHOT.jar",
         ports.gateway(), gatewayArgs(), logs, url(ports.gatewayAdmin(), "/admin/routes"));
     awaitAll(List.of(sync, gateway));
+    awaitReplicationSlots(Duration.ofSeconds(120));
     out.printf("sandbox: stack up in %.1f s (logs in %s)%n", (System.nanoTime() - start) / 1e9, logs);
+  }
+
+  /**
+   * Waits until every pipeline's replication slot exists and is read: a change made before its
+   * slot exists is never captured (reverse pipelines take no snapshot), so no client may write
+   * before that.
+   */
+  private void awaitReplicationSlots(Duration timeout) throws Exception {
+    var admin = new dev.strangler.plan.admin.AdminClient("cdc-sync", url(ports.syncAdmin(), ""), SYNC_TOKEN,
+        Duration.ofSeconds(10));
+    int pipelines = admin.get("/admin/pipelines").size();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int active = 0;
+    while (System.nanoTime() < deadline) {
+      try (var connection = java.sql.DriverManager.getConnection(jdbcUrl("postgres"), PostgresServer.USER,
+          PostgresServer.PASSWORD);
+           var rows = connection.createStatement().executeQuery(
+               "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_type = 'logical'")) {
+        rows.next();
+        active = rows.getInt(1);
+      }
+      if (active >= pipelines) {
+        out.println("sandbox: all " + pipelines + " pipelines are reading their replication slots");
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("only " + active + " of " + pipelines + " replication slots are read after "
+        + timeout.toSeconds() + " s; see cdc-sync's log");
   }
 
   private List<String> datasource(String database) {
