@@ -6,7 +6,11 @@ import dev.strangler.gateway.routing.ManagedRoute;
 import dev.strangler.gateway.routing.Mode;
 import dev.strangler.gateway.routing.RouteState;
 import dev.strangler.gateway.shadow.ShadowPolicy;
+import dev.strangler.gateway.routing.RouteGate;
+import dev.strangler.gateway.routing.SwitchFencing;
 import dev.strangler.gateway.switching.RouteSwitcher;
+import dev.strangler.gateway.switching.SwitchAbandonedException;
+import dev.strangler.gateway.switching.SwitchFence;
 import dev.strangler.gateway.switching.UnknownRouteException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,20 +35,23 @@ final class AdminHandler {
 
   static final String ACTOR_HEADER = "X-Strangler-Actor";
   static final String DEFAULT_ACTOR = "admin-api";
-  private static final Set<String> SWITCH_FIELDS = Set.of("mode", "percent", "reason");
-  private static final Set<String> ROLLBACK_FIELDS = Set.of("reason");
+  private static final Set<String> SWITCH_FIELDS = Set.of("mode", "percent", "reason", "force");
+  private static final Set<String> ROLLBACK_FIELDS = Set.of("reason", "force");
 
   private final RouteSwitcher switcher;
+  private final SwitchFence fence;
   private final AdminToken token;
   private final JsonMapper mapper;
 
   /**
    * @param switcher switches routes
+   * @param fence switches routes with pipelines consistently (hold, catch-up, flip)
    * @param token the bearer token
    * @param mapper writes and reads JSON
    */
-  AdminHandler(RouteSwitcher switcher, AdminToken token, JsonMapper mapper) {
+  AdminHandler(RouteSwitcher switcher, SwitchFence fence, AdminToken token, JsonMapper mapper) {
     this.switcher = switcher;
+    this.fence = fence;
     this.token = token;
     this.mapper = mapper;
   }
@@ -68,7 +75,11 @@ final class AdminHandler {
   }
 
   Mono<ServerResponse> getRoute(ServerRequest request) {
-    return json(view(route(request.pathVariable("name")), true));
+    ManagedRoute route = switcher.table().route(request.pathVariable("name"));
+    if (route == null) {
+      throw AdminProblem.notFound("no route named '" + request.pathVariable("name") + "'");
+    }
+    return json(view(route, true));
   }
 
   Mono<ServerResponse> switchRoute(ServerRequest request) {
@@ -98,7 +109,8 @@ final class AdminHandler {
       String reason = reason(body);
       Double finalPercent = percent;
       String actor = actor(request);
-      return blocking(() -> switcher.switchRoute(name, mode, finalPercent, reason, actor))
+      boolean force = force(body);
+      return fenced(fence.switchRoute(name, mode, finalPercent, reason, actor, force))
           .flatMap(route -> json(view(route, false)));
     });
   }
@@ -109,7 +121,8 @@ final class AdminHandler {
     return body(request, ROLLBACK_FIELDS).flatMap(body -> {
       String reason = reason(body);
       String actor = actor(request);
-      return blocking(() -> switcher.rollback(name, reason, actor, false))
+      boolean force = force(body);
+      return fenced(fence.rollback(name, reason, actor, force))
           .flatMap(route -> json(view(route, false)));
     });
   }
@@ -133,6 +146,7 @@ final class AdminHandler {
         .flatMap(entries -> json(entries.stream().map(AdminHandler::view).toList()));
   }
 
+  /** A change (or filter) naming a route that does not exist is bad admin input: 400. */
   private ManagedRoute route(String name) {
     ManagedRoute route = switcher.table().route(name);
     if (route == null) {
@@ -184,6 +198,25 @@ final class AdminHandler {
       throw AdminProblem.badRequest("reason: at most 1000 characters");
     }
     return reason.trim();
+  }
+
+  private static boolean force(JsonNode body) {
+    JsonNode node = body.get("force");
+    if (node == null || node.isNull()) {
+      return false;
+    }
+    if (!node.isBoolean()) {
+      throw AdminProblem.badRequest("force: must be true or false");
+    }
+    return node.asBoolean();
+  }
+
+  private static <T> Mono<T> fenced(Mono<T> call) {
+    return call
+        .onErrorMap(SwitchAbandonedException.class, e -> e.inProgress()
+            ? AdminProblem.switchInProgress(e.getMessage()) : AdminProblem.switchAbandoned(e.getMessage()))
+        .onErrorMap(UnknownRouteException.class, e -> AdminProblem.unknownRoute(e.getMessage()))
+        .onErrorMap(IllegalArgumentException.class, e -> AdminProblem.badRequest(e.getMessage()));
   }
 
   private static String actor(ServerRequest request) {
@@ -255,6 +288,25 @@ final class AdminHandler {
       s.put("mismatches", route.shadow().samples());
     }
     v.put("shadow", s);
+    SwitchFencing fencing = route.fencing();
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("pipelines", fencing.pipelines());
+    f.put("switchTimeoutMillis", fencing.switchTimeout().toMillis());
+    f.put("maxHeld", fencing.maxHeld());
+    f.put("holding", route.gate().closed());
+    f.put("held", route.gate().held());
+    f.put("inFlight", route.gate().inFlight());
+    v.put("fence", f);
+    RouteGate.LastSwitch last = route.gate().lastSwitch();
+    Map<String, Object> l = null;
+    if (last != null) {
+      l = new LinkedHashMap<>();
+      l.put("at", last.at().toString());
+      l.put("holdMillis", last.holdMillis());
+      l.put("outcome", last.outcome());
+      l.put("detail", last.detail());
+    }
+    v.put("lastSwitch", l);
     return v;
   }
 
@@ -270,6 +322,7 @@ final class AdminHandler {
     v.put("reason", e.reason());
     v.put("version", e.version());
     v.put("replica", e.replica());
+    v.put("outcome", e.outcome());
     return v;
   }
 }

@@ -1,6 +1,7 @@
 package dev.strangler.gateway.admin;
 
 import dev.strangler.gateway.switching.RouteSwitcher;
+import dev.strangler.gateway.switching.SwitchFence;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.context.annotation.Bean;
@@ -18,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 class AdminManagementContextConfiguration {
 
   @Bean
-  RouterFunction<ServerResponse> stranglerAdminRoutes(RouteSwitcher switcher, AdminToken token) {
-    AdminHandler handler = new AdminHandler(switcher, token, JsonMapper.builder().build());
+  RouterFunction<ServerResponse> stranglerAdminRoutes(RouteSwitcher switcher, SwitchFence fence, AdminToken token) {
+    AdminHandler handler = new AdminHandler(switcher, fence, token, JsonMapper.builder().build());
     return RouterFunctions.route()
         .path("/admin", admin -> admin
             .GET("/routes", handler::listRoutes)

@@ -30,8 +30,23 @@ final class AdminProblem extends RuntimeException {
     return new AdminProblem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", detail);
   }
 
+  /** A switch, rollback or audit filter naming no configured route (bad admin input). */
   static AdminProblem unknownRoute(String detail) {
+    return new AdminProblem(HttpStatus.BAD_REQUEST, "unknown-route", "Unknown route", detail);
+  }
+
+  /** A read of a route that does not exist. */
+  static AdminProblem notFound(String detail) {
     return new AdminProblem(HttpStatus.NOT_FOUND, "unknown-route", "Unknown route", detail);
+  }
+
+  /** A fenced switch that did not go ahead (cdc-sync behind, timed out, or another switch running). */
+  static AdminProblem switchAbandoned(String detail) {
+    return new AdminProblem(HttpStatus.CONFLICT, "switch-abandoned", "Switch abandoned", detail);
+  }
+
+  static AdminProblem switchInProgress(String detail) {
+    return new AdminProblem(HttpStatus.CONFLICT, "switch-in-progress", "Switch in progress", detail);
   }
 
   static AdminProblem unauthorized() {

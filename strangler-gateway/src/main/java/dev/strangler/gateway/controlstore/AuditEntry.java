@@ -18,7 +18,9 @@ import java.time.Instant;
  * @param reason why
  * @param version the route state's version after
  * @param replica which gateway replica made it
+ * @param outcome {@code switched}, {@code forced} (the write fence was skipped) or
+ *     {@code abandoned} (the fence timed out or cdc-sync had not caught up: nothing changed)
  */
 public record AuditEntry(long id, String route, Instant at, String actor, boolean automatic,
                          String fromMode, double fromPercent, String toMode, double toPercent,
-                         String reason, long version, String replica) {}
+                         String reason, long version, String replica, String outcome) {}

@@ -59,9 +59,10 @@ public class ControlStore {
    * @param change computes the new state from the current one; empty means no change
    * @param actor who asks
    * @param automatic whether the gateway itself asks (auto-rollback)
+   * @param outcome audited: {@code switched} or {@code forced}
    */
   public Switched change(String route, RouteState initial, Function<RouteState, Optional<RouteState>> change,
-      String actor, boolean automatic) {
+      String actor, boolean automatic, String outcome) {
     return transactions.execute(tx -> {
       // a row to lock even for the first switch; version 0 stands for "as configured" and is
       // never applied over the config by other replicas
@@ -86,12 +87,33 @@ public class ControlStore {
           s.previousPercent(), Timestamp.from(s.updatedAt()), s.updatedBy(), s.reason(), route);
       jdbc.update("""
           INSERT INTO gateway_switch_audit (route_name, at, actor, automatic, from_mode, from_percent,
-            to_mode, to_percent, reason, version, replica) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            to_mode, to_percent, reason, version, replica, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
           route, Timestamp.from(s.updatedAt()), actor, automatic, current.mode().id(), current.percent(),
-          s.mode().id(), s.percent(), s.reason(), s.version(), replica);
+          s.mode().id(), s.percent(), s.reason(), s.version(), replica, outcome);
       jdbc.queryForList("SELECT pg_notify(?, ?)", CHANNEL, route + ":" + s.version());
       return new Switched(current, s);
     });
+  }
+
+  /**
+   * Records a switch that was abandoned: an audit row with outcome {@code abandoned}; the route's
+   * state is not touched (its version stays).
+   *
+   * @param route the route
+   * @param current the live state, which stays
+   * @param toMode the mode that was asked for
+   * @param toPercent the percent that was asked for
+   * @param reason why it was abandoned (with the lag seen) and why it was asked for
+   * @param actor who asked
+   */
+  public void abandoned(String route, RouteState current, Mode toMode, double toPercent, String reason, String actor) {
+    String r = reason.length() > 1000 ? reason.substring(0, 997) + "..." : reason;
+    jdbc.update("""
+        INSERT INTO gateway_switch_audit (route_name, at, actor, automatic, from_mode, from_percent,
+          to_mode, to_percent, reason, version, replica, outcome)
+        VALUES (?, ?, ?, false, ?, ?, ?, ?, ?, ?, ?, 'abandoned')""",
+        route, Timestamp.from(Instant.now()), actor, current.mode().id(), current.percent(), toMode.id(),
+        toPercent, r, current.version(), replica);
   }
 
   /** The stored state of a route, if it was ever switched. */
@@ -126,7 +148,8 @@ public class ControlStore {
     return jdbc.query(sql, (rs, n) -> new AuditEntry(rs.getLong("id"), rs.getString("route_name"),
         rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getBoolean("automatic"),
         rs.getString("from_mode"), rs.getDouble("from_percent"), rs.getString("to_mode"),
-        rs.getDouble("to_percent"), rs.getString("reason"), rs.getLong("version"), rs.getString("replica")), args);
+        rs.getDouble("to_percent"), rs.getString("reason"), rs.getLong("version"), rs.getString("replica"),
+        rs.getString("outcome")), args);
   }
 
   private static RouteState state(ResultSet rs, int row) throws SQLException {

@@ -51,6 +51,11 @@ public record GatewayProperties(
    * @param canary the canary split
    * @param shadow what shadow mode copies and how it compares
    * @param autoRollback the new service's budget; broken, the route switches back by itself
+   * @param sync the cdc-sync pipelines that must have caught up before a switch (the write
+   *     fence); unset, switches flip at once
+   * @param switchTimeout how long a fenced switch may hold the route's requests before it is
+   *     abandoned
+   * @param maxHeld requests of this route held at most during a fenced switch; more get 503
    */
   public record Route(
       @NotEmpty List<String> paths,
@@ -60,7 +65,20 @@ public record GatewayProperties(
       @DefaultValue("true") boolean connectFallback,
       @Valid @DefaultValue Canary canary,
       @Valid @DefaultValue Shadow shadow,
-      @Valid @DefaultValue AutoRollback autoRollback) {}
+      @Valid @DefaultValue AutoRollback autoRollback,
+      @Valid Sync sync,
+      @NotNull @DefaultValue("2s") Duration switchTimeout,
+      @Min(1) @DefaultValue("1000") int maxHeld) {}
+
+  /**
+   * The cdc-sync pipelines a fenced switch waits for.
+   *
+   * @param adminUrl cdc-sync's admin API, e.g. {@code http://127.0.0.1:9100}
+   * @param token bearer token of cdc-sync's admin API
+   * @param pipelines pipelines that must have applied everything the source acknowledged before
+   *     the route flips (list both directions; all listed are waited for)
+   */
+  public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines) {}
 
   /**
    * The canary split.

@@ -30,10 +30,12 @@ public final class ManagedRoute {
   private final LongAdder newRequests = new LongAdder();
   private final LongAdder newErrors = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
+  private final SwitchFencing fencing;
+  private final RouteGate gate;
 
   ManagedRoute(int index, String name, List<PathPattern> patterns, URI legacyUri, URI extractedUri,
       boolean connectFallback, StickyKey stickyKey, RouteState initialState, ShadowPolicy shadow,
-      GatewayProperties.AutoRollback budget) {
+      GatewayProperties.AutoRollback budget, SwitchFencing fencing) {
     this.index = index;
     this.name = name;
     this.patterns = List.copyOf(patterns);
@@ -46,6 +48,18 @@ public final class ManagedRoute {
     this.budget = budget;
     this.window = new OutcomeWindow(budget.window());
     this.state = new AtomicReference<>(initialState);
+    this.fencing = fencing;
+    this.gate = new RouteGate(fencing.maxHeld());
+  }
+
+  /** What a switch of this route waits for. */
+  public SwitchFencing fencing() {
+    return fencing;
+  }
+
+  /** Holds this route's requests during a fenced switch and counts those in flight. */
+  public RouteGate gate() {
+    return gate;
   }
 
   /** Position in the route table, 0-based; used to index per-route meters. */

@@ -133,15 +133,54 @@ public final class RouteTable {
       if (budget.window().isNegative() || budget.window().isZero()) {
         throw new InvalidRouteConfigurationException(property + ".auto-rollback.window", "must be positive");
       }
+      SwitchFencing fencing = fencing(config, property);
       RouteState initial = new RouteState(config.mode(), canary.percent(), 0, null, 0, now, "config",
           "initial mode from configuration");
       ManagedRoute route = new ManagedRoute(routes.size(), name, patterns, routeLegacy, extracted,
-          config.connectFallback(), stickyKey, initial, shadow, budget);
+          config.connectFallback(), stickyKey, initial, shadow, budget, fencing);
       routes.put(name, route);
       patterns.forEach(pt -> entries.add(new Entry(pt, route)));
     }
     entries.sort(Comparator.comparing(Entry::pattern, PathPattern.SPECIFICITY_COMPARATOR));
     return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries));
+  }
+
+  private static SwitchFencing fencing(GatewayProperties.Route config, String property) {
+    if (config.switchTimeout().isNegative() || config.switchTimeout().isZero()) {
+      throw new InvalidRouteConfigurationException(property + ".switch-timeout", "must be positive");
+    }
+    GatewayProperties.Sync sync = config.sync();
+    if (sync == null) {
+      return new SwitchFencing(null, null, List.of(), config.switchTimeout(), config.maxHeld());
+    }
+    if (sync.pipelines() == null || sync.pipelines().isEmpty()) {
+      throw new InvalidRouteConfigurationException(property + ".sync.pipelines",
+          "list at least one cdc-sync pipeline, or remove sync");
+    }
+    for (int i = 0; i < sync.pipelines().size(); i++) {
+      String pipeline = sync.pipelines().get(i);
+      if (pipeline == null || !ROUTE_NAME.matcher(pipeline).matches()) {
+        throw new InvalidRouteConfigurationException(property + ".sync.pipelines[" + i + "]",
+            "'" + pipeline + "' is not a pipeline name (letters, digits, '.', '_', '-')");
+      }
+    }
+    URI adminUrl = sync.adminUrl();
+    String adminProperty = property + ".sync.admin-url";
+    if (adminUrl == null) {
+      throw new InvalidRouteConfigurationException(adminProperty, "is required (e.g. http://127.0.0.1:9100)");
+    }
+    String scheme = adminUrl.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || adminUrl.getHost() == null || adminUrl.getRawQuery() != null) {
+      throw new InvalidRouteConfigurationException(adminProperty,
+          "'" + adminUrl + "' is not an absolute http(s) URI with a host");
+    }
+    if (sync.token() == null || sync.token().isBlank()) {
+      throw new InvalidRouteConfigurationException(property + ".sync.token", "is required (cdc-sync's admin token)");
+    }
+    String base = adminUrl.toString().replaceAll("/+$", "");
+    return new SwitchFencing(URI.create(base), sync.token(), List.copyOf(sync.pipelines()),
+        config.switchTimeout(), config.maxHeld());
   }
 
   private static URI backend(URI uri, String property) {

@@ -6,6 +6,7 @@ import dev.strangler.gateway.shadow.ShadowCopier;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -14,6 +15,7 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.core.Ordered;
@@ -62,6 +64,14 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
       return forward(exchange, chain, null, Target.LEGACY, table.legacyUri(), start);
     }
     ManagedRoute route = entry.route();
+    // during a fenced switch the route's new requests wait here (parked, not blocking) and read
+    // the state only once the gate opens, so they go to whichever side won
+    return route.gate().enter(() -> dispatch(exchange, chain, entry, start), () -> overflow(exchange, route));
+  }
+
+  private Mono<Void> dispatch(ServerWebExchange exchange, GatewayFilterChain chain, RouteTable.Entry entry,
+      long start) {
+    ManagedRoute route = entry.route();
     RouteState state = route.state();
     switch (state.mode()) {
       case LEGACY -> {
@@ -84,6 +94,19 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
         return forwardToNew(exchange, chain, route, start);
       }
     }
+  }
+
+  private Mono<Void> overflow(ServerWebExchange exchange, ManagedRoute route) {
+    log.warn("Route {}: more than {} requests held by a switch, answering 503", route.name(),
+        route.fencing().maxHeld());
+    var response = exchange.getResponse();
+    response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+    response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+    response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+    String body = "{\"type\":\"https://strangler.dev/problems/switch-in-progress\",\"title\":\"Switch in progress\","
+        + "\"status\":503,\"detail\":\"route '" + route.name() + "' is being switched and already holds "
+        + route.fencing().maxHeld() + " requests; retry shortly\"}";
+    return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
   }
 
   private Mono<Void> forwardToNew(ServerWebExchange exchange, GatewayFilterChain chain,

@@ -24,6 +24,9 @@ public class RouteSwitcher {
 
   private static final Logger log = LoggerFactory.getLogger(RouteSwitcher.class);
   public static final String AUTO_ACTOR = "auto-rollback";
+  static final String OUTCOME_SWITCHED = "switched";
+  static final String OUTCOME_FORCED = "forced";
+  static final String OUTCOME_ABANDONED = "abandoned";
 
   private final RouteTable table;
   private final ControlStore store;
@@ -59,13 +62,22 @@ public class RouteSwitcher {
    * @throws IllegalArgumentException when the percent is missing or out of range
    */
   public ManagedRoute switchRoute(String name, Mode mode, Double percent, String reason, String actor) {
+    return switchRoute(name, mode, percent, reason, actor, OUTCOME_SWITCHED);
+  }
+
+  /**
+   * Sets a route's mode, audited with an outcome.
+   *
+   * @param outcome {@code switched} (after the write fence, or with none) or {@code forced}
+   */
+  ManagedRoute switchRoute(String name, Mode mode, Double percent, String reason, String actor, String outcome) {
     ManagedRoute route = route(name);
     if (mode == Mode.CANARY && (percent == null || percent.isNaN() || percent < 0 || percent > 100)) {
       throw new IllegalArgumentException("canary needs a percent between 0 and 100");
     }
     double p = mode == Mode.CANARY ? percent : 0;
     ControlStore.Switched switched = store.change(name, route.initialState(),
-        current -> Optional.of(next(current, mode, p, reason, actor)), actor, false);
+        current -> Optional.of(next(current, mode, p, reason, actor)), actor, false, outcome);
     return applied(route, switched, actor, false);
   }
 
@@ -80,24 +92,50 @@ public class RouteSwitcher {
    * @param automatic whether the gateway decided it (auto-rollback)
    */
   public ManagedRoute rollback(String name, String reason, String actor, boolean automatic) {
+    return rollback(name, reason, actor, automatic, OUTCOME_SWITCHED);
+  }
+
+  ManagedRoute rollback(String name, String reason, String actor, boolean automatic, String outcome) {
     ManagedRoute route = route(name);
-    ControlStore.Switched switched = store.change(name, route.initialState(), current -> {
-      if (current.mode() == Mode.LEGACY) {
-        return Optional.empty();
-      }
-      Mode to = Mode.LEGACY;
-      double percent = 0;
-      Mode previous = current.previousMode();
-      if (previous != null) {
-        boolean stepBack = rank(previous, current.previousPercent()) < rank(current.mode(), current.percent());
-        if (automatic ? previous == Mode.SHADOW : stepBack) {
-          to = previous;
-          percent = previous == Mode.CANARY ? current.previousPercent() : 0;
-        }
-      }
-      return Optional.of(next(current, to, percent, reason, actor));
-    }, actor, automatic);
+    ControlStore.Switched switched = store.change(name, route.initialState(),
+        current -> rollbackTarget(current, automatic)
+            .map(to -> next(current, to.mode(), to.percent(), reason, actor)), actor, automatic, outcome);
     return applied(route, switched, actor, automatic);
+  }
+
+  /**
+   * A mode and canary percent a route goes to.
+   *
+   * @param mode the mode
+   * @param percent the canary percent (0 unless canary)
+   */
+  record Destination(Mode mode, double percent) {}
+
+  /** Where a rollback from {@code current} goes; empty when the route is in legacy already. */
+  static Optional<Destination> rollbackTarget(RouteState current, boolean automatic) {
+    if (current.mode() == Mode.LEGACY) {
+      return Optional.empty();
+    }
+    Mode to = Mode.LEGACY;
+    double percent = 0;
+    Mode previous = current.previousMode();
+    if (previous != null) {
+      boolean stepBack = rank(previous, current.previousPercent()) < rank(current.mode(), current.percent());
+      if (automatic ? previous == Mode.SHADOW : stepBack) {
+        to = previous;
+        percent = previous == Mode.CANARY ? current.previousPercent() : 0;
+      }
+    }
+    return Optional.of(new Destination(to, percent));
+  }
+
+  /** Audits a switch the write fence abandoned; the route's state stays as it is. */
+  void abandoned(ManagedRoute route, Destination to, String why, String actor) {
+    Counter.builder("strangler.gateway.switches.abandoned").description("Fenced switches abandoned by this replica")
+        .tag("route", route.name()).register(registry).increment();
+    log.warn("Route {}: switch {} -> {} asked by {} abandoned: {}", route.name(), route.state().mode().id(),
+        to.mode().id(), actor, why);
+    store.abandoned(route.name(), route.state(), to.mode(), to.percent(), why, actor);
   }
 
   private static double rank(Mode mode, double percent) {

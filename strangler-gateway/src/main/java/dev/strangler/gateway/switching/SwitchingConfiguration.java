@@ -6,6 +6,8 @@ import dev.strangler.gateway.routing.GatewayProperties;
 import dev.strangler.gateway.routing.RouteTable;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
+import org.springframework.web.reactive.function.client.WebClient;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -19,6 +21,11 @@ public class SwitchingConfiguration {
     // stored switches override the config modes before the first request is served
     switcher.refreshAll();
     return switcher;
+  }
+
+  @Bean
+  SwitchFence switchFence(RouteSwitcher switcher) {
+    return new SwitchFence(switcher, WebClient.create(), JsonMapper.builder().build());
   }
 
   @Bean

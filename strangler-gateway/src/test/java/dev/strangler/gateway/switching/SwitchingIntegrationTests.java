@@ -106,12 +106,12 @@ class SwitchingIntegrationTests {
   }
 
   @Test
-  void answersNotFoundForAnUnknownRoute() {
+  void answersNotFoundForReadingAnUnknownRouteAndBadRequestForChangingOne() {
     assertThat(gateway.admin("GET", "/admin/routes/nope", null).statusCode()).isEqualTo(404);
     HttpResponse<String> put = gateway.admin("PUT", "/admin/routes/nope", "{\"mode\":\"extracted\",\"reason\":\"x\"}");
-    assertThat(put.statusCode()).isEqualTo(404);
+    assertThat(put.statusCode()).isEqualTo(400);
     assertThat(read(put).get("type").asString()).endsWith("/unknown-route");
-    assertThat(gateway.admin("POST", "/admin/routes/nope/rollback", "{\"reason\":\"x\"}").statusCode()).isEqualTo(404);
+    assertThat(gateway.admin("POST", "/admin/routes/nope/rollback", "{\"reason\":\"x\"}").statusCode()).isEqualTo(400);
   }
 
   @Test

@@ -1,0 +1,23 @@
+package dev.strangler.gateway.routing;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a switch of one route waits for (validated config).
+ *
+ * @param adminUrl cdc-sync's admin API without a trailing slash, or null when not fenced
+ * @param token cdc-sync's admin token, or null
+ * @param pipelines pipelines that must catch up before the route flips; empty means not fenced
+ * @param switchTimeout how long requests may be held before the switch is abandoned
+ * @param maxHeld requests held at most; more are answered 503 at once
+ */
+public record SwitchFencing(URI adminUrl, String token, List<String> pipelines, Duration switchTimeout,
+                            int maxHeld) {
+
+  /** Whether a switch holds the route and waits for cdc-sync. */
+  public boolean fenced() {
+    return !pipelines.isEmpty();
+  }
+}

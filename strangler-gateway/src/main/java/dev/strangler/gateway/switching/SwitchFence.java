@@ -1,0 +1,239 @@
+package dev.strangler.gateway.switching;
+
+import dev.strangler.gateway.routing.ManagedRoute;
+import dev.strangler.gateway.routing.Mode;
+import dev.strangler.gateway.routing.RouteGate;
+import dev.strangler.gateway.routing.SwitchFencing;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The consistent switch. For a route with cdc-sync pipelines: hold the route's new requests at
+ * the gateway → wait until none of its requests is in flight → ask cdc-sync to confirm each
+ * pipeline applied everything the source acknowledged (with the time left) → flip → let the held
+ * requests go on, to the new side. Within {@code switch-timeout} or not at all: otherwise the
+ * switch is abandoned, the held requests go to the old side and the audit says why. Never blocks
+ * a thread while holding; control-store writes run on the bounded-elastic scheduler.
+ */
+public class SwitchFence {
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchFence.class);
+
+  private final RouteSwitcher switcher;
+  private final WebClient client;
+  private final JsonMapper mapper;
+
+  /**
+   * @param switcher flips routes (store, audit, notify)
+   * @param client calls cdc-sync's admin API
+   * @param mapper reads cdc-sync's answers
+   */
+  public SwitchFence(RouteSwitcher switcher, WebClient client, JsonMapper mapper) {
+    this.switcher = switcher;
+    this.client = client;
+    this.mapper = mapper;
+  }
+
+  /**
+   * Switches a route's mode, fenced when it has pipelines.
+   *
+   * @param force skip the fence (audited as {@code forced})
+   * @return the route after the switch; fails with {@link SwitchAbandonedException} when the fence
+   *     gave up, {@link UnknownRouteException} or {@link IllegalArgumentException} on bad input
+   */
+  public Mono<ManagedRoute> switchRoute(String name, Mode mode, Double percent, String reason, String actor,
+      boolean force) {
+    ManagedRoute route = route(name);
+    RouteSwitcher.Destination to = new RouteSwitcher.Destination(mode,
+        mode == Mode.CANARY && percent != null ? percent : 0);
+    return run(route, to, force, actor,
+        outcome -> switcher.switchRoute(name, mode, percent, reason, actor, outcome));
+  }
+
+  /**
+   * Rolls a route back (see {@link RouteSwitcher#rollback}), fenced when it has pipelines and
+   * the rollback changes anything.
+   *
+   * @param force skip the fence (audited as {@code forced})
+   */
+  public Mono<ManagedRoute> rollback(String name, String reason, String actor, boolean force) {
+    ManagedRoute route = route(name);
+    Optional<RouteSwitcher.Destination> to = RouteSwitcher.rollbackTarget(route.state(), false);
+    if (to.isEmpty()) {
+      return blocking(() -> switcher.rollback(name, reason, actor, false));
+    }
+    return run(route, to.get(), force, actor,
+        outcome -> switcher.rollback(name, reason, actor, false, outcome));
+  }
+
+  private Mono<ManagedRoute> run(ManagedRoute route, RouteSwitcher.Destination to, boolean force, String actor,
+      Function<String, ManagedRoute> flip) {
+    SwitchFencing fencing = route.fencing();
+    if (!fencing.fenced() || force) {
+      String outcome = fencing.fenced() ? RouteSwitcher.OUTCOME_FORCED : RouteSwitcher.OUTCOME_SWITCHED;
+      return blocking(() -> flip.apply(outcome)).doOnSuccess(r ->
+          route.gate().lastSwitch(new RouteGate.LastSwitch(Instant.now(), 0.0, outcome, null)));
+    }
+    Mono<Void> drained;
+    try {
+      drained = route.gate().close();
+    } catch (IllegalStateException e) {
+      return Mono.error(new SwitchAbandonedException("route '" + route.name()
+          + "' is being switched already; try again when that switch is done", true));
+    }
+    long start = System.nanoTime();
+    long deadline = start + fencing.switchTimeout().toNanos();
+    Hold hold = new Hold(route, start);
+    Queue<CatchUp> seen = new ConcurrentLinkedQueue<>();
+    Mono<ManagedRoute> fenced = drained
+        .then(Flux.fromIterable(fencing.pipelines())
+            .flatMap(pipeline -> catchUp(fencing, pipeline, deadline))
+            .doOnNext(seen::add)
+            .collectList())
+        .timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+        .onErrorMap(TimeoutException.class, e -> new Behind("catch-up did not finish within "
+            + fencing.switchTimeout().toMillis() + " ms" + (route.gate().inFlight() > 0
+                ? " (" + route.gate().inFlight() + " requests still in flight)" : "") + describe(seen)))
+        .flatMap(results -> {
+          List<CatchUp> behind = results.stream().filter(c -> !c.caughtUp()).toList();
+          if (!behind.isEmpty()) {
+            return Mono.error(new Behind("cdc-sync has not caught up" + describe(behind)));
+          }
+          // caught up: flip, then the held requests read the new state
+          return blocking(() -> flip.apply(RouteSwitcher.OUTCOME_SWITCHED))
+              .doOnSuccess(r -> hold.release(RouteSwitcher.OUTCOME_SWITCHED, null));
+        })
+        .onErrorResume(Behind.class, behind -> {
+          String why = "switch abandoned after " + hold.release(RouteSwitcher.OUTCOME_ABANDONED, behind.getMessage())
+              + " ms: " + behind.getMessage();
+          return blocking(() -> {
+            switcher.abandoned(route, to, why, actor);
+            return route;
+          }).then(Mono.error(new SwitchAbandonedException(why, false)));
+        })
+        // whatever else happens (a control-store failure), nothing stays held
+        .doFinally(signal -> hold.release("failed", "switch failed: " + signal));
+    // detached from the admin call: a client that hangs up does not cancel a switch half-way
+    Sinks.One<ManagedRoute> result = Sinks.one();
+    fenced.subscribe(result::tryEmitValue, result::tryEmitError);
+    return result.asMono();
+  }
+
+  /** Opens the route's gate once and remembers the hold. */
+  private static final class Hold {
+    private final ManagedRoute route;
+    private final long start;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile double millis;
+
+    Hold(ManagedRoute route, long start) {
+      this.route = route;
+      this.start = start;
+    }
+
+    double release(String outcome, String detail) {
+      if (released.compareAndSet(false, true)) {
+        millis = Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
+        route.gate().open();
+        route.gate().lastSwitch(new RouteGate.LastSwitch(Instant.now(), millis, outcome, detail));
+        log.debug("Route {}: requests held {} ms, switch {}", route.name(), millis, outcome);
+      }
+      return millis;
+    }
+  }
+
+  /** The fence gave up (internal: becomes {@link SwitchAbandonedException} once audited). */
+  private static final class Behind extends RuntimeException {
+    Behind(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * One pipeline's answer.
+   *
+   * @param pipeline the pipeline
+   * @param caughtUp whether it applied up to the source's position
+   * @param detail what was seen (positions, pending events, or the error)
+   */
+  record CatchUp(String pipeline, boolean caughtUp, String detail) {}
+
+  private Mono<CatchUp> catchUp(SwitchFencing fencing, String pipeline, long deadline) {
+    return Mono.defer(() -> {
+      long remaining = (deadline - System.nanoTime()) / 1_000_000;
+      // leave cdc-sync a little time to answer with its figures before our own timeout fires
+      long wait = Math.max(1, remaining - Math.min(100, remaining / 5));
+      return client.post().uri(fencing.adminUrl() + "/admin/pipelines/{name}/catch-up", pipeline)
+          .header(HttpHeaders.AUTHORIZATION, "Bearer " + fencing.token())
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"timeoutMillis\":" + wait + "}")
+          .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("")
+              .map(body -> answer(pipeline, response.statusCode().value(), body)));
+    }).onErrorResume(e -> !(e instanceof TimeoutException), e -> Mono.just(new CatchUp(pipeline, false,
+        "cdc-sync unreachable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")")));
+  }
+
+  private CatchUp answer(String pipeline, int status, String body) {
+    if (status != 200) {
+      String detail = body;
+      try {
+        JsonNode problem = mapper.readTree(body);
+        if (problem != null && problem.hasNonNull("detail")) {
+          detail = problem.get("detail").asString();
+        }
+      } catch (RuntimeException e) {
+        // not JSON: the body as it is
+      }
+      detail = detail.length() > 200 ? detail.substring(0, 200) + "..." : detail;
+      return new CatchUp(pipeline, false, "cdc-sync answered " + status + (detail.isBlank() ? "" : ": " + detail));
+    }
+    try {
+      JsonNode a = mapper.readTree(body);
+      boolean caughtUp = a.path("caughtUp").asBoolean(false);
+      return new CatchUp(pipeline, caughtUp, "caughtUp " + caughtUp + ", sourceLsn " + a.path("sourceLsn").asString("?")
+          + ", capturedLsn " + a.path("capturedLsn").asString("?") + ", pendingEvents "
+          + a.path("pendingEvents").asString("?") + ", waited " + a.path("waitedMillis").asString("?") + " ms");
+    } catch (RuntimeException e) {
+      return new CatchUp(pipeline, false, "cdc-sync's answer is not the expected JSON: " + e.getMessage());
+    }
+  }
+
+  private static String describe(Iterable<CatchUp> results) {
+    StringBuilder b = new StringBuilder();
+    for (CatchUp c : results) {
+      b.append("; ").append("pipeline ").append(c.pipeline()).append(": ").append(c.detail());
+    }
+    return b.toString();
+  }
+
+  private ManagedRoute route(String name) {
+    ManagedRoute route = switcher.table().route(name);
+    if (route == null) {
+      throw new UnknownRouteException(name);
+    }
+    return route;
+  }
+
+  private static <T> Mono<T> blocking(Callable<T> call) {
+    return Mono.fromCallable(call).subscribeOn(Schedulers.boundedElastic());
+  }
+}
