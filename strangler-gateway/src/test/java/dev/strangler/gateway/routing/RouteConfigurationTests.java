@@ -48,7 +48,10 @@ class RouteConfigurationTests {
         Arguments.of("strangler.gateway.routes.orders.canary.sticky-key=query:id", "strangler.gateway.routes.orders.canary.sticky-key"),
         Arguments.of("strangler.gateway.routes.orders.canary.sticky-key=path:memberId", "strangler.gateway.routes.orders.canary.sticky-key"),
         Arguments.of("strangler.gateway.routes.orders.shadow.ignore[0]=id", "strangler.gateway.routes.orders.shadow.ignore[0]"),
-        Arguments.of("strangler.gateway.routes.orders.auto-rollback.max-error-rate=5", "strangler.gateway.routes.orders.auto-rollback.max-error-rate"));
+        Arguments.of("strangler.gateway.routes.orders.auto-rollback.max-error-rate=5", "strangler.gateway.routes.orders.auto-rollback.max-error-rate"),
+        Arguments.of("strangler.gateway.routes.orders.sync.admin-url=http://127.0.0.1:9100", "strangler.gateway.routes.orders.sync.pipelines"),
+        Arguments.of("strangler.gateway.routes.orders.sync.pipelines[0]=orders-forward", "strangler.gateway.routes.orders.sync.admin-url"),
+        Arguments.of("strangler.gateway.routes.orders.switch-timeout=0s", "strangler.gateway.routes.orders.switch-timeout"));
   }
 
   @ParameterizedTest
