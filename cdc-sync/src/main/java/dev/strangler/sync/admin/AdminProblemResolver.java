@@ -1,5 +1,6 @@
 package dev.strangler.sync.admin;
 
+import dev.strangler.sync.pipeline.PipelineCannotCatchUpException;
 import dev.strangler.sync.pipeline.PipelineNotFoundException;
 import dev.strangler.sync.pipeline.PipelineStateException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +36,12 @@ final class AdminProblemResolver implements HandlerExceptionResolver, Ordered {
     try {
       if (error instanceof PipelineNotFoundException) {
         write(request, response, 404, "pipeline-not-found", "Pipeline not found", error.getMessage());
+      } else if (error instanceof PipelineCannotCatchUpException) {
+        write(request, response, 409, "pipeline-cannot-catch-up", "Pipeline cannot catch up", error.getMessage());
+      } else if (error instanceof InvalidRequestException) {
+        write(request, response, 400, "request", "Bad request", error.getMessage());
+      } else if (error instanceof org.springframework.http.converter.HttpMessageNotReadableException) {
+        write(request, response, 400, "request", "Bad request", "the body is not valid JSON of the expected shape");
       } else if (error instanceof PipelineStateException) {
         write(request, response, 400, "pipeline-state", "Not possible in the pipeline's state", error.getMessage());
       } else if (error instanceof ErrorResponse spring) {

@@ -2,6 +2,7 @@ package dev.strangler.sync.admin;
 
 import dev.strangler.sync.pipeline.Pipeline;
 import dev.strangler.sync.pipeline.PipelineStats;
+import dev.strangler.sync.pipeline.Pipelines;
 import java.util.List;
 
 /**
@@ -24,10 +25,12 @@ import java.util.List;
  * @param slot replication slot
  * @param publication publication
  * @param tables source → target tables
+ * @param position capture's WAL position and the applied offset per topic partition
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
-                    Snapshot snapshot, String slot, String publication, List<String> tables) {
+                    Snapshot snapshot, String slot, String publication, List<String> tables,
+                    Pipelines.Position position) {
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
@@ -38,7 +41,7 @@ record PipelineView(String name, String source, String target, String state, Str
   /** @param rowsDone rows copied  @param rowsTotal rows counted when the snapshot began, -1 before */
   record Snapshot(long rowsDone, long rowsTotal) {}
 
-  static PipelineView of(Pipeline pipeline) {
+  static PipelineView of(Pipeline pipeline, Pipelines pipelines) {
     PipelineStats stats = pipeline.stats();
     return new PipelineView(pipeline.name(), pipeline.config().source(), pipeline.config().target(),
         pipeline.state().name(), pipeline.lastError(),
@@ -48,6 +51,7 @@ record PipelineView(String name, String source, String target, String state, Str
         stats.echoesDropped(), stats.deadLetterCount(),
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
-        pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList());
+        pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
+        pipelines.position(pipeline.name()));
   }
 }

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -45,6 +46,8 @@ public final class Applier {
   private final KafkaTemplate<String, String> kafka;
   private final JsonMapper json;
   private final ConcurrentMessageListenerContainer<String, String> container;
+  /** per partition, the offset after the last change applied (or dead-lettered) in this process */
+  private final Map<TopicPartition, Long> appliedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param pipeline the pipeline applied
@@ -61,7 +64,7 @@ public final class Applier {
     this.json = json;
     String[] topics = pipeline.mappings().stream().map(TableMapping::topic).toArray(String[]::new);
     ContainerProperties properties = new ContainerProperties(topics);
-    properties.setGroupId("cdc-sync." + pipeline.name());
+    properties.setGroupId(groupId());
     properties.setAckMode(ContainerProperties.AckMode.BATCH);
     properties.setPollTimeout(200);
     properties.setMessageListener((BatchMessageListener<String, String>) this::onBatch);
@@ -140,6 +143,22 @@ public final class Applier {
       }
     }
     pipeline.stats().applied(events.size());
+    for (ConsumerRecord<String, String> record : records) {
+      appliedOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+    }
+  }
+
+  /**
+   * Per partition, the offset after the last change this process applied (or dead-lettered);
+   * partitions it has not consumed from yet are absent (their committed group offset says more).
+   */
+  public Map<TopicPartition, Long> appliedOffsets() {
+    return Map.copyOf(appliedOffsets);
+  }
+
+  /** The consumer group whose committed offsets are what was applied. */
+  public String groupId() {
+    return "cdc-sync." + pipeline.name();
   }
 
   private void failed(ConsumerRecord<String, String> record, String reason) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +60,13 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private volatile boolean running;
   private Long echoTransaction;
   private boolean snapshotTotalKnown;
+  /** fences a catch-up waits for, by id; completed once the batch holding the fence is in Kafka */
+  private final Map<String, CompletableFuture<Void>> awaitedFences = new ConcurrentHashMap<>();
+  private final List<String> fencesInBatch = new ArrayList<>();
+  private volatile long capturedLsn = -1;
+
+  /** The shared heartbeat table on a source (one row per pipeline), written by Debezium's heartbeat action query. */
+  public static final String HEARTBEAT_TABLE = "strangler_sync_heartbeat";
 
   /**
    * @param pipeline the pipeline captured
@@ -103,10 +111,20 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     props.setProperty("publication.autocreate.mode", "filtered");
     String tables = pipeline.mappings().stream().map(m -> m.source().schema() + "\\." + m.source().name())
         .collect(Collectors.joining(","));
+    long heartbeatMillis = pipeline.config().heartbeatInterval().toMillis();
+    if (heartbeatMillis > 0) {
+      // the heartbeat table is in the publication so that its changes reach the engine and move
+      // the slot's confirmed position even when the mapped tables are idle; they are not forwarded
+      tables += ",public\\." + HEARTBEAT_TABLE;
+      props.setProperty("heartbeat.interval.ms", Long.toString(heartbeatMillis));
+      props.setProperty("heartbeat.action.query", "INSERT INTO public." + HEARTBEAT_TABLE
+          + " (pipeline, beat_at) VALUES ('" + pipeline.name().replace("'", "''") + "', now()) "
+          + "ON CONFLICT (pipeline) DO UPDATE SET beat_at = excluded.beat_at");
+    }
     props.setProperty("table.include.list", tables);
     props.setProperty("snapshot.mode",
         pipeline.config().snapshot() == SyncProperties.Snapshot.NEVER ? "no_data" : "initial");
-    props.setProperty("message.prefix.include.list", EchoMarker.PREFIX);
+    props.setProperty("message.prefix.include.list", EchoMarker.PREFIX + "," + Fence.PREFIX);
     props.setProperty("tombstones.on.delete", "false");
     props.setProperty("poll.interval.ms", "10");
     props.setProperty("max.batch.size", "8192");
@@ -126,6 +144,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       return;
     }
     replicaIdentityFull();
+    if (!pipeline.config().heartbeatInterval().isZero()) {
+      heartbeatTable();
+    }
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
         .using(debeziumProperties())
         .notifying(this)
@@ -179,11 +200,14 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
                           DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
       throws InterruptedException {
     List<Outgoing> outgoing = new ArrayList<>(records.size());
+    fencesInBatch.clear();
+    long lsn = capturedLsn;
     for (RecordChangeEvent<SourceRecord> event : records) {
       Outgoing message = toMessage(event.record());
       if (message != null) {
         outgoing.add(message);
       }
+      lsn = Math.max(lsn, lsnOf(event.record()));
     }
     send(outgoing);
     for (RecordChangeEvent<SourceRecord> event : records) {
@@ -191,6 +215,39 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     committer.markBatchFinished();
     pipeline.stats().captured(outgoing.size());
+    capturedLsn = lsn;
+    // everything committed before these fences is now acknowledged by Kafka
+    for (String fence : fencesInBatch) {
+      CompletableFuture<Void> waiting = awaitedFences.get(fence);
+      if (waiting != null) {
+        waiting.complete(null);
+      }
+    }
+  }
+
+  private static long lsnOf(SourceRecord record) {
+    Object lsn = record.sourceOffset() == null ? null : record.sourceOffset().get("lsn");
+    return lsn instanceof Number number ? number.longValue() : -1;
+  }
+
+  /**
+   * Registers a fence before it is emitted on the source; the future completes once the engine
+   * has sent the batch holding it to Kafka. Call {@link #forgetFence} when done waiting.
+   *
+   * @param id the fence's id (the message's content)
+   */
+  public CompletableFuture<Void> expectFence(String id) {
+    return awaitedFences.computeIfAbsent(id, k -> new CompletableFuture<>());
+  }
+
+  /** @param id a fence registered with {@link #expectFence} */
+  public void forgetFence(String id) {
+    awaitedFences.remove(id);
+  }
+
+  /** The WAL position of the last change, message or heartbeat sent (or skipped) and acknowledged; -1 before any. */
+  public long capturedLsn() {
+    return capturedLsn;
   }
 
   /** The Kafka message for a data change; null for what is not forwarded (markers, echoes, heartbeats). */
@@ -203,7 +260,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     String op = value.getString("op");
     if ("m".equals(op)) {
       Struct message = value.getStruct("message");
-      if (message != null && EchoMarker.PREFIX.equals(message.getString("prefix"))) {
+      if (message != null && Fence.PREFIX.equals(message.getString("prefix"))) {
+        fencesInBatch.add(new String(message.getBytes("content"), StandardCharsets.UTF_8));
+      } else if (message != null && EchoMarker.PREFIX.equals(message.getString("prefix"))) {
         String origin = new String(message.getBytes("content"), StandardCharsets.UTF_8);
         if (origin.equals(pipeline.config().target())) {
           echoTransaction = txId;
@@ -217,7 +276,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     TableRef table = new TableRef(sourceInfo.getString("schema"), sourceInfo.getString("table"));
     TableMapping mapping = pipeline.bySource(table);
-    if (mapping == null) {
+    if (mapping == null) { // the heartbeat table: its last snapshot row or a streamed beat still moves the state on
+      Object snapshot = sourceInfo.schema().field("snapshot") == null ? null : sourceInfo.get("snapshot");
+      String flag = snapshot == null ? "false" : snapshot.toString();
+      if ("false".equals(flag) || "last".equals(flag)) {
+        pipeline.advance(PipelineState.STREAMING);
+      }
       return null;
     }
     trackSnapshot(sourceInfo);
@@ -284,6 +348,17 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     } catch (Exception e) {
       throw new IllegalStateException("pipeline " + pipeline.name() + ": could not set REPLICA IDENTITY FULL on its "
           + "source tables: " + e.getMessage(), e);
+    }
+  }
+
+  /** Creates the shared heartbeat table on the source if it is missing. */
+  private void heartbeatTable() {
+    try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS public." + HEARTBEAT_TABLE
+          + " (pipeline text PRIMARY KEY, beat_at timestamptz NOT NULL)");
+    } catch (Exception e) {
+      throw new IllegalStateException("pipeline " + pipeline.name() + ": could not create the heartbeat table public."
+          + HEARTBEAT_TABLE + " on its source (set heartbeat-interval: 0 to run without): " + e.getMessage(), e);
     }
   }
 

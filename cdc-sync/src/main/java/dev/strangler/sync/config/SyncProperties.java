@@ -59,6 +59,9 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param conflictWinner which side wins when a row was changed on both sides concurrently:
    *     {@code source} (apply anyway) or {@code target} (keep the target's row)
    * @param enabled whether the pipeline runs at all
+   * @param heartbeatInterval how often capture writes a row of {@code strangler_sync_heartbeat} on the
+   *     source (Debezium's heartbeat action query), so its slot advances while the mapped tables are
+   *     idle; {@code 0} disables heartbeats
    */
   public record Pipeline(@NotBlank String source, @NotBlank String target,
                          @NotEmpty List<@Valid Table> tables,
@@ -67,7 +70,17 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                          @DefaultValue("initial") Snapshot snapshot,
                          @DefaultValue("continue") OnError onError,
                          @DefaultValue("source") ConflictWinner conflictWinner,
-                         @DefaultValue("true") boolean enabled) {
+                         @DefaultValue("true") boolean enabled,
+                         @DefaultValue("5s") java.time.Duration heartbeatInterval) {
+
+    public Pipeline {
+      if (heartbeatInterval == null) {
+        heartbeatInterval = java.time.Duration.ofSeconds(5);
+      }
+      if (heartbeatInterval.isNegative()) {
+        throw new IllegalArgumentException("heartbeat-interval must not be negative");
+      }
+    }
 
     public String slotNameFor(String pipeline) {
       return slotName != null ? slotName : "strangler_" + sanitize(pipeline);

@@ -39,6 +39,7 @@ public class Pipelines implements SmartLifecycle {
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
   private java.util.concurrent.ScheduledExecutorService sampler;
+  private org.apache.kafka.clients.admin.Admin kafkaClient;
   private volatile boolean running;
 
   /**
@@ -98,6 +99,7 @@ public class Pipelines implements SmartLifecycle {
     }
     if (!topics.isEmpty()) {
       kafkaAdmin.createOrModifyTopics(topics.toArray(NewTopic[]::new));
+      kafkaClient(); // ready before the first catch-up, which a route switch waits on
     }
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
@@ -127,6 +129,12 @@ public class Pipelines implements SmartLifecycle {
         drain(running.pipeline());
         running.applier().stop();
         running.pipeline().state(PipelineState.STOPPED);
+      }
+    }
+    synchronized (this) {
+      if (kafkaClient != null) {
+        kafkaClient.close(java.time.Duration.ofSeconds(5));
+        kafkaClient = null;
       }
     }
     running = false;
@@ -195,6 +203,57 @@ public class Pipelines implements SmartLifecycle {
     running.capture().retire();
     running.pipeline().state(PipelineState.RETIRED);
     return running.pipeline();
+  }
+
+  /**
+   * Waits, at most {@code timeoutMillis}, until the pipeline has applied every change committed on
+   * its source before this call (see {@link CatchUp}).
+   *
+   * @param name the pipeline
+   * @param timeoutMillis how long to wait
+   * @return whether it caught up, with the positions seen
+   * @throws PipelineCannotCatchUpException when the pipeline does not apply (paused, failed, ...)
+   */
+  public CatchUpResult catchUp(String name, long timeoutMillis) throws InterruptedException {
+    Running running = running(name);
+    if (running.capture() == null) {
+      throw new PipelineCannotCatchUpException("pipeline '" + name + "' is disabled: it cannot catch up");
+    }
+    CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.applier(),
+        datasources.dataSource(running.pipeline().config().source()), kafkaClient()).run(timeoutMillis);
+    log.info("Catch-up of pipeline {}: caughtUp {} after {} ms (source at {}, captured {}, pending {})", name,
+        result.caughtUp(), result.waitedMillis(), result.sourceLsn(), result.capturedLsn(), result.pendingEvents());
+    return result;
+  }
+
+  /**
+   * Where the pipeline is: capture's WAL position and, per topic partition, the offset after the
+   * last change applied in this process.
+   *
+   * @param name the pipeline
+   * @return the position; empty values for a disabled pipeline
+   */
+  public Position position(String name) {
+    Running running = running(name);
+    if (running.capture() == null) {
+      return new Position(null, Map.of());
+    }
+    Map<String, Long> applied = new TreeMap<>();
+    running.applier().appliedOffsets().forEach((partition, offset) -> applied.put(partition.toString(), offset));
+    return new Position(dev.strangler.sync.capture.Fence.lsn(running.capture().capturedLsn()), applied);
+  }
+
+  /**
+   * @param capturedLsn capture's WAL position (null before it read anything)
+   * @param appliedOffsets {@code <topic>-<partition>} → offset after the last change applied in this process
+   */
+  public record Position(String capturedLsn, Map<String, Long> appliedOffsets) {}
+
+  private synchronized org.apache.kafka.clients.admin.Admin kafkaClient() {
+    if (kafkaClient == null) {
+      kafkaClient = org.apache.kafka.clients.admin.Admin.create(kafkaAdmin.getConfigurationProperties());
+    }
+    return kafkaClient;
   }
 
   /** Pools on the datasources, for the verifier. */

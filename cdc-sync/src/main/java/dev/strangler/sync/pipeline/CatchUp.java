@@ -1,0 +1,177 @@
+package dev.strangler.sync.pipeline;
+
+import dev.strangler.sync.apply.Applier;
+import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.Fence;
+import dev.strangler.sync.mapping.TableMapping;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Waits until a pipeline has applied everything committed on its source before the call: commits a
+ * {@link Fence} on the source (so capture moves past the call's position even when the mapped
+ * tables are idle), waits until capture has the fence acknowledged by Kafka, takes the end offsets
+ * of the pipeline's topics at that moment and waits until the applier is past them. Bounded by the
+ * caller's timeout at every step; polls with short sleeps.
+ */
+final class CatchUp {
+
+  private static final long POLL_MILLIS = 3;
+
+  private final Pipeline pipeline;
+  private final CaptureEngine capture;
+  private final Applier applier;
+  private final DataSource source;
+  private final Admin kafka;
+
+  CatchUp(Pipeline pipeline, CaptureEngine capture, Applier applier, DataSource source, Admin kafka) {
+    this.pipeline = pipeline;
+    this.capture = capture;
+    this.applier = applier;
+    this.source = source;
+    this.kafka = kafka;
+  }
+
+  CatchUpResult run(long timeoutMillis) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    requireApplying();
+    String id = UUID.randomUUID().toString();
+    CompletableFuture<Void> fenceCaptured = capture.expectFence(id);
+    try {
+      String sourceLsn = emitFence(id, timeoutMillis);
+      try {
+        fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return result(false, sourceLsn, null, start);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("waiting for the fence failed", e.getCause());
+      }
+      Map<TopicPartition, Long> fenceEnds = endOffsets(remaining(deadline));
+      if (fenceEnds == null) {
+        return result(false, sourceLsn, null, start);
+      }
+      Map<TopicPartition, Long> committed = committedOffsets(remaining(deadline));
+      while (true) {
+        requireApplying();
+        Map<TopicPartition, Long> applied = applied(committed);
+        long pending = pending(fenceEnds, applied);
+        if (pending == 0) {
+          return result(true, sourceLsn, 0L, start);
+        }
+        if (remaining(deadline) <= 0) {
+          return result(false, sourceLsn, pending, start);
+        }
+        Thread.sleep(POLL_MILLIS);
+      }
+    } finally {
+      capture.forgetFence(id);
+    }
+  }
+
+  private void requireApplying() {
+    PipelineState state = pipeline.state();
+    if (state == PipelineState.PAUSED || state == PipelineState.FAILED || state == PipelineState.STOPPED
+        || state == PipelineState.RETIRED) {
+      throw new PipelineCannotCatchUpException("pipeline '" + pipeline.name() + "' is " + state.name().toLowerCase()
+          + ": it does not apply, so it cannot catch up");
+    }
+  }
+
+  /** Reads the source's WAL position and commits the fence, in one statement. */
+  private String emitFence(String id, long timeoutMillis) {
+    try (Connection connection = source.getConnection();
+         PreparedStatement statement = connection.prepareStatement(Fence.SQL)) {
+      connection.setAutoCommit(true);
+      statement.setQueryTimeout((int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(timeoutMillis + 999)));
+      statement.setString(1, id);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return row.getString("lsn");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the WAL position of pipeline " + pipeline.name()
+          + "'s source: " + e.getMessage(), e);
+    }
+  }
+
+  private List<TopicPartition> partitions() {
+    return pipeline.mappings().stream().map(TableMapping::topic).map(topic -> new TopicPartition(topic, 0)).toList();
+  }
+
+  /** The end offsets of the pipeline's topics; null when Kafka did not answer in time. */
+  private Map<TopicPartition, Long> endOffsets(long timeoutNanos) throws InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+    try {
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
+          kafka.listOffsets(latest).all().get(Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      offsets.forEach((partition, info) -> ends.put(partition, info.offset()));
+      return ends;
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
+
+  /** What the consumer group committed (applied before this process's applier took over); empty when not known. */
+  private Map<TopicPartition, Long> committedOffsets(long timeoutNanos) throws InterruptedException {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> offsets = kafka.listConsumerGroupOffsets(applier.groupId())
+          .partitionsToOffsetAndMetadata().get(Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
+      Map<TopicPartition, Long> committed = new HashMap<>();
+      offsets.forEach((partition, offset) -> {
+        if (offset != null) {
+          committed.put(partition, offset.offset());
+        }
+      });
+      return committed;
+    } catch (ExecutionException | TimeoutException e) {
+      return Map.of();
+    }
+  }
+
+  private Map<TopicPartition, Long> applied(Map<TopicPartition, Long> committed) {
+    Map<TopicPartition, Long> applied = new HashMap<>(committed);
+    applier.appliedOffsets().forEach((partition, offset) -> applied.merge(partition, offset, Math::max));
+    return applied;
+  }
+
+  private static long pending(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> applied) {
+    long pending = 0;
+    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+      pending += Math.max(0, end.getValue() - applied.getOrDefault(end.getKey(), 0L));
+    }
+    return pending;
+  }
+
+  private CatchUpResult result(boolean caughtUp, String sourceLsn, Long pendingEvents, long start)
+      throws InterruptedException {
+    if (pendingEvents == null) { // the fence is not in Kafka yet: what is there now and not applied, if Kafka says quickly
+      Map<TopicPartition, Long> ends = endOffsets(TimeUnit.MILLISECONDS.toNanos(200));
+      pendingEvents = ends == null ? null : pending(ends, applied(committedOffsets(TimeUnit.MILLISECONDS.toNanos(200))));
+    }
+    return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(capture.capturedLsn()), pendingEvents,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  private static long remaining(long deadline) {
+    return deadline - System.nanoTime();
+  }
+}
