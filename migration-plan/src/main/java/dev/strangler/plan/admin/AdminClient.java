@@ -40,14 +40,6 @@ public class AdminClient {
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
   }
 
-  public String name() {
-    return name;
-  }
-
-  public URI baseUrl() {
-    return baseUrl;
-  }
-
   public JsonNode get(String path) {
     return send("GET", path, null);
   }

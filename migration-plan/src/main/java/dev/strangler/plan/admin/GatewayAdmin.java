@@ -1,6 +1,11 @@
 package dev.strangler.plan.admin;
 
-import java.time.Instant;
+import static dev.strangler.plan.admin.JsonFields.doubleOf;
+import static dev.strangler.plan.admin.JsonFields.first;
+import static dev.strangler.plan.admin.JsonFields.instantOf;
+import static dev.strangler.plan.admin.JsonFields.longOf;
+import static dev.strangler.plan.admin.JsonFields.textOf;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,10 +19,6 @@ public class GatewayAdmin {
 
   public GatewayAdmin(AdminClient client) {
     this.client = client;
-  }
-
-  public AdminClient client() {
-    return client;
   }
 
   public List<RouteStatus> routes() {
@@ -70,38 +71,5 @@ public class GatewayAdmin {
         extracted == null || requests == 0 ? null : doubleOf(extracted, "p99Millis"),
         compared,
         mismatchRate);
-  }
-
-  static JsonNode first(JsonNode node, String... names) {
-    for (String name : names) {
-      if (node.hasNonNull(name)) {
-        return node.get(name);
-      }
-    }
-    return null;
-  }
-
-  static String textOf(JsonNode node, String... names) {
-    JsonNode value = first(node, names);
-    return value == null ? null : value.asString();
-  }
-
-  static long longOf(JsonNode node, String... names) {
-    JsonNode value = first(node, names);
-    return value == null || !value.isNumber() ? 0 : value.asLong();
-  }
-
-  static Double doubleOf(JsonNode node, String... names) {
-    JsonNode value = first(node, names);
-    return value == null || !value.isNumber() ? null : value.asDouble();
-  }
-
-  static Instant instantOf(JsonNode node, String... names) {
-    String value = textOf(node, names);
-    try {
-      return value == null ? null : Instant.parse(value);
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 }

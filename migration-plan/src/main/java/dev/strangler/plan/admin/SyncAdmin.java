@@ -18,12 +18,12 @@ public class SyncAdmin {
     if (node == null) {
       throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered without a pipeline body");
     }
-    JsonNode lastVerify = GatewayAdmin.first(node, "lastVerify");
+    JsonNode lastVerify = JsonFields.first(node, "lastVerify");
     Boolean lastEqual = lastVerify == null || !lastVerify.has("equal") ? null : lastVerify.get("equal").asBoolean();
-    JsonNode lag = GatewayAdmin.first(node, "lag");
-    return new PipelineStatus(name, GatewayAdmin.textOf(node, "state"),
-        lag == null ? null : GatewayAdmin.doubleOf(lag, "lastMillis"),
-        GatewayAdmin.longOf(node, "deadLetters"), GatewayAdmin.longOf(node, "conflicts"), lastEqual);
+    JsonNode lag = JsonFields.first(node, "lag");
+    return new PipelineStatus(name, JsonFields.textOf(node, "state"),
+        lag == null ? null : JsonFields.doubleOf(lag, "lastMillis"),
+        JsonFields.longOf(node, "deadLetters"), JsonFields.longOf(node, "conflicts"), lastEqual);
   }
 
   public VerifyResult verify(String name) {
@@ -36,7 +36,7 @@ public class SyncAdmin {
     if (differing != null) {
       differing.forEach(key -> keys.add(key.isValueNode() ? key.asString() : key.toString()));
     }
-    return new VerifyResult(name, node.get("equal").asBoolean(), GatewayAdmin.longOf(node, "sourceRows"),
-        GatewayAdmin.longOf(node, "targetRows"), keys);
+    return new VerifyResult(name, node.get("equal").asBoolean(), JsonFields.longOf(node, "sourceRows"),
+        JsonFields.longOf(node, "targetRows"), keys);
   }
 }
