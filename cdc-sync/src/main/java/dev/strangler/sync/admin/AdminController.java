@@ -31,12 +31,12 @@ class AdminController {
 
   @GetMapping
   List<PipelineView> list() {
-    return pipelines.all().stream().map(p -> PipelineView.of(p, pipelines)).toList();
+    return pipelines.all().stream().map(p -> PipelineView.of(p, pipelines, verifier)).toList();
   }
 
   @GetMapping("/{name}")
   PipelineView get(@PathVariable String name) {
-    return PipelineView.of(pipelines.get(name), pipelines);
+    return PipelineView.of(pipelines.get(name), pipelines, verifier);
   }
 
   @PostMapping("/{name}/verify")
@@ -46,12 +46,12 @@ class AdminController {
 
   @PostMapping("/{name}/pause")
   PipelineView pause(@PathVariable String name) {
-    return PipelineView.of(pipelines.pause(name), pipelines);
+    return PipelineView.of(pipelines.pause(name), pipelines, verifier);
   }
 
   @PostMapping("/{name}/resume")
   PipelineView resume(@PathVariable String name) {
-    return PipelineView.of(pipelines.resume(name), pipelines);
+    return PipelineView.of(pipelines.resume(name), pipelines, verifier);
   }
 
   /**
@@ -74,6 +74,6 @@ class AdminController {
 
   @DeleteMapping("/{name}/slot")
   PipelineView retire(@PathVariable String name) {
-    return PipelineView.of(pipelines.retire(name), pipelines);
+    return PipelineView.of(pipelines.retire(name), pipelines, verifier);
   }
 }

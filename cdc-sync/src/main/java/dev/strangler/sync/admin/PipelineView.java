@@ -3,6 +3,7 @@ package dev.strangler.sync.admin;
 import dev.strangler.sync.pipeline.Pipeline;
 import dev.strangler.sync.pipeline.PipelineStats;
 import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.verify.Verifier;
 import java.util.List;
 
 /**
@@ -26,11 +27,12 @@ import java.util.List;
  * @param publication publication
  * @param tables source → target tables
  * @param position capture's WAL position and the applied offset per topic partition
+ * @param lastVerify the last verify since cdc-sync started, or null
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
-                    Pipelines.Position position) {
+                    Pipelines.Position position, Verifier.LastVerify lastVerify) {
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
@@ -41,7 +43,7 @@ record PipelineView(String name, String source, String target, String state, Str
   /** @param rowsDone rows copied  @param rowsTotal rows counted when the snapshot began, -1 before */
   record Snapshot(long rowsDone, long rowsTotal) {}
 
-  static PipelineView of(Pipeline pipeline, Pipelines pipelines) {
+  static PipelineView of(Pipeline pipeline, Pipelines pipelines, Verifier verifier) {
     PipelineStats stats = pipeline.stats();
     return new PipelineView(pipeline.name(), pipeline.config().source(), pipeline.config().target(),
         pipeline.state().name(), pipeline.lastError(),
@@ -52,6 +54,6 @@ record PipelineView(String name, String source, String target, String state, Str
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
-        pipelines.position(pipeline.name()));
+        pipelines.position(pipeline.name()), verifier.last(pipeline.name()));
   }
 }

@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ public class Verifier {
   private static final int MAX_KEYS = 1_000;
 
   private final Pipelines pipelines;
+  private final Map<String, LastVerify> last = new ConcurrentHashMap<>();
 
   /** @param pipelines the pipelines and their datasources */
   public Verifier(Pipelines pipelines) {
@@ -64,8 +67,29 @@ public class Verifier {
     boolean equal = differing.isEmpty() && sourceRows == targetRows;
     log.info("Verified pipeline {}: {} ({} source rows, {} target rows, {} differing keys)", name,
         equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size());
+    last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
     return new VerifyResult(equal, sourceRows, targetRows, differing, tables);
   }
+
+  /**
+   * The last verification of a pipeline since cdc-sync started (results are not stored: a restart
+   * forgets them, and the next verify is the truth anyway).
+   *
+   * @param name the pipeline
+   * @return its last result, or null if it was not verified since start-up
+   */
+  public LastVerify last(String name) {
+    return last.get(name);
+  }
+
+  /**
+   * @param at when it finished
+   * @param equal whether source and target were equal
+   * @param sourceRows rows in the source tables
+   * @param targetRows rows in the target tables
+   * @param differingKeys how many keys differed (capped at 1 000)
+   */
+  public record LastVerify(Instant at, boolean equal, long sourceRows, long targetRows, int differingKeys) {}
 
   private VerifyResult.TableResult verifyTable(TableMapping mapping, Connection src, Connection tgt,
                                                List<VerifyResult.DifferingKey> differing) throws SQLException {
