@@ -42,6 +42,7 @@ class CatchUpIntegrationTests {
     ReferenceSchemas.create(dst, tables);
     control.registerAsDataSource(registry);
     src.registerAs("strangler.sync.datasources.src", registry);
+    src.registerAs("strangler.sync.datasources.src-quiet", registry);
     dst.registerAs("strangler.sync.datasources.dst", registry);
     TestInfrastructure.kafka().registerBootstrapServers(registry);
     registry.add("management.server.port", () -> "0");
@@ -75,8 +76,8 @@ class CatchUpIntegrationTests {
   @BeforeEach
   void slotsStreaming() {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> jdbc(src)
-        .sql("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name LIKE 'strangler_cu_%'")
-        .query(Long.class).single() == 3);
+        .sql("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name IN ('strangler_src', "
+            + "'strangler_src_quiet')").query(Long.class).single() == 2);
   }
 
   @Test
@@ -163,13 +164,13 @@ class CatchUpIntegrationTests {
     long[] heartbeatSlot = {0};
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
       jdbc(src).sql("INSERT INTO unmapped (n) VALUES (1)").update(); // only unmapped changes keep coming
-      heartbeatSlot[0] = confirmedFlush("strangler_cu_items");
+      heartbeatSlot[0] = confirmedFlush("strangler_src");
       return heartbeatSlot[0] >= after;
     });
     long current = lsn(jdbc(src).sql("SELECT pg_current_wal_lsn()::text").query(String.class).single());
-    assertThat(current - confirmedFlush("strangler_cu_items")).isLessThan(retainedBound);
-    // the same source, the same unmapped writes, no heartbeat: that slot stays where it was
-    assertThat(confirmedFlush("strangler_cu_quiet")).isLessThan(after);
+    assertThat(current - confirmedFlush("strangler_src")).isLessThan(retainedBound);
+    // the same database, the same unmapped writes, a source without heartbeats: that slot stays where it was
+    assertThat(confirmedFlush("strangler_src_quiet")).isLessThan(after);
   }
 
   long confirmedFlush(String slot) {

@@ -32,6 +32,7 @@ class SyncIntegrationTests {
   static final TestDatabase control = TestInfrastructure.freshDatabase("sync_control");
   static final TestDatabase legacy = TestInfrastructure.freshDatabase("sync_legacy");
   static final TestDatabase signup = TestInfrastructure.freshDatabase("sync_signup");
+  static final TestDatabase mirror = TestInfrastructure.freshDatabase("sync_mirror");
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
@@ -50,10 +51,14 @@ class SyncIntegrationTests {
           copied_at timestamptz NOT NULL);
         CREATE TABLE stop_dst (id bigint PRIMARY KEY, n int CHECK (n < 100));
         CREATE TABLE menus_copy (id bigint PRIMARY KEY, name varchar(100), price numeric(10,2), available boolean);
+        CREATE TABLE menus_archive (id bigint PRIMARY KEY, name varchar(100), price numeric(10,2), available boolean);
         """);
+    ReferenceSchemas.create(mirror, "CREATE TABLE members_copy (id bigint PRIMARY KEY, email varchar(254), name varchar(100));");
     control.registerAsDataSource(registry);
     legacy.registerAs("strangler.sync.datasources.legacy", registry);
     signup.registerAs("strangler.sync.datasources.signup", registry);
+    mirror.registerAs("strangler.sync.datasources.mirror", registry);
+    legacy.registerAs("strangler.sync.datasources.archive", registry); // a second source on the same database
     TestInfrastructure.kafka().registerBootstrapServers(registry);
     registry.add("management.server.port", () -> "0");
   }
@@ -139,6 +144,56 @@ class SyncIntegrationTests {
     awaitTrue(() -> view("it-members-fwd").get("echoesDropped") - forwardEchoes == 1);
     awaitQuiet();
     assertThat(view("it-members-fwd").get("eventsCaptured")).isEqualTo(forwardCapturedBefore);
+    // the same record, read once from the legacy WAL, is no echo for a pipeline whose target is not signup
+    awaitTrue(() -> mirrored(1000000000001L) != null);
+    assertThat(mirrored(1000000000001L)).isEqualTo("new@example.com|New");
+  }
+
+  static String mirrored(long id) {
+    return jdbc(mirror).sql("SELECT email || '|' || name FROM members_copy WHERE id = ?").param(id).query(String.class)
+        .optional().orElse(null);
+  }
+
+  @Test
+  void pipelinesOfOneSourceShareOneSlotAndEachGetsTheChangesOfItsTables() {
+    for (String pipeline : List.of("it-members-fwd", "it-members-mirror", "it-conversions", "it-stop")) {
+      Map<?, ?> body = admin().get().uri("/admin/pipelines/{name}", pipeline).retrieve().body(Map.class);
+      assertThat(body.get("slot")).as(pipeline).isEqualTo("strangler_legacy");
+      assertThat(body.get("publication")).as(pipeline).isEqualTo("strangler_legacy");
+    }
+    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_legacy' "
+        + "AND active").query(Long.class).single() == 1);
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'strangler_it%'")
+        .query(Long.class).single()).isZero();
+    // the snapshot reached both pipelines of the members table
+    awaitTrue(() -> mirrored(3) != null);
+    assertThat(mirrored(1)).isEqualTo(" Ann@Example.com|Ann");
+
+    jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) "
+        + "VALUES (300, 'both@example.com', 'h', 'Both', now())").update();
+    awaitTrue(() -> account(300) != null && mirrored(300) != null);
+    jdbc(legacy).sql("DELETE FROM members WHERE id = 300").update();
+    awaitTrue(() -> account(300) == null && mirrored(300) == null);
+  }
+
+  @Test
+  void pausingOnePipelineLeavesTheOthersOfItsSourceRunning() throws InterruptedException {
+    admin().post().uri("/admin/pipelines/it-members-mirror/pause").retrieve().toBodilessEntity();
+    try {
+      jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) "
+          + "VALUES (301, 'paused@example.com', 'h', 'Paused', now())").update();
+      awaitTrue(() -> account(301) != null);
+      Thread.sleep(500);
+      assertThat(mirrored(301)).isNull();
+      assertThat(admin().get().uri("/admin/pipelines/it-members-mirror").retrieve().body(Map.class).get("state"))
+          .isEqualTo("PAUSED");
+      assertThat(admin().get().uri("/admin/pipelines/it-members-fwd").retrieve().body(Map.class).get("state"))
+          .isEqualTo("STREAMING");
+    } finally {
+      admin().post().uri("/admin/pipelines/it-members-mirror/resume").retrieve().toBodilessEntity();
+    }
+    // its changes waited in Kafka
+    awaitTrue(() -> mirrored(301) != null);
   }
 
   @Test
@@ -260,7 +315,7 @@ class SyncIntegrationTests {
     assertThat(mainPortStatus).isEqualTo(404);
 
     List<?> all = admin().get().uri("/admin/pipelines").retrieve().body(List.class);
-    assertThat(all).hasSize(6);
+    assertThat(all).hasSize(8);
     @SuppressWarnings("unchecked")
     Map<String, Object> first = (Map<String, Object>) all.get(0);
     assertThat(first).containsKeys("state", "lag", "eventsCaptured", "eventsApplied", "eventsPerSecond",
@@ -278,15 +333,39 @@ class SyncIntegrationTests {
   }
 
   @Test
-  void retiringAPipelineDropsItsSlotAndPublication() {
-    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_it_retire'")
-        .query(Long.class).single() == 1);
+  void retiringOnePipelineOfASharedSourceDropsOnlyItsTablesFromThePublication() {
+    awaitTrue(() -> publishes("strangler_legacy", "menus"));
     Map<?, ?> retired = admin().delete().uri("/admin/pipelines/it-retire/slot").retrieve().body(Map.class);
     assertThat(retired.get("state")).isEqualTo("RETIRED");
-    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_it_retire'")
+    assertThat(publishes("strangler_legacy", "menus")).isFalse();
+    assertThat(publishes("strangler_legacy", "members")).isTrue();
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_legacy'")
+        .query(Long.class).single()).isEqualTo(1);
+    assertThat(pipelines.get("it-retire").retirement()).contains("[public.menus] dropped from publication strangler_legacy")
+        .contains("slot strangler_legacy kept");
+    // the other pipelines of the source go on
+    jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) "
+        + "VALUES (302, 'still@example.com', 'h', 'Still', now())").update();
+    awaitTrue(() -> account(302) != null);
+  }
+
+  @Test
+  void retiringTheLastPipelineOfASourceDropsItsSlotAndPublication() {
+    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_archive'")
+        .query(Long.class).single() == 1);
+    Map<?, ?> retired = admin().delete().uri("/admin/pipelines/it-archive/slot").retrieve().body(Map.class);
+    assertThat(retired.get("state")).isEqualTo("RETIRED");
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_archive'")
         .query(Long.class).single()).isZero();
-    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_publication WHERE pubname = 'strangler_it_retire'")
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_publication WHERE pubname = 'strangler_archive'")
         .query(Long.class).single()).isZero();
+    assertThat(pipelines.get("it-archive").retirement()).contains("slot strangler_archive, publication "
+        + "strangler_archive and offsets dropped");
+  }
+
+  static boolean publishes(String publication, String table) {
+    return jdbc(legacy).sql("SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND tablename = ?")
+        .param(publication).param(table).query(Long.class).single() == 1;
   }
 
   @SuppressWarnings("unchecked")
@@ -304,7 +383,7 @@ class SyncIntegrationTests {
     long[] last = {-1};
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(700)).until(() -> {
       long sum = 0;
-      for (String name : List.of("it-members-fwd", "it-members-rev", "it-conversions")) {
+      for (String name : List.of("it-members-fwd", "it-members-rev", "it-conversions", "it-members-mirror")) {
         Map<String, Long> v = view(name);
         sum += v.get("eventsCaptured") + v.get("eventsApplied") + v.get("echoesDropped");
       }

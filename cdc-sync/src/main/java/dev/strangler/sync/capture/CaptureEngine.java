@@ -1,5 +1,6 @@
 package dev.strangler.sync.capture;
 
+import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncProperties;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.mapping.TableRef;
@@ -12,14 +13,22 @@ import io.debezium.embedded.Connect;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,11 +44,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /**
- * One Debezium embedded engine (pgoutput) for one pipeline: snapshot of the mapped tables, then
- * streaming, each change sent to the pipeline's Kafka topic for its table, keyed by the primary
- * key, in Debezium's standard envelope (JSON without schemas). A record is marked processed only
- * after Kafka acknowledged it, so offsets (in the control database) never run ahead of Kafka;
- * when Kafka is down the engine waits in {@link #handleBatch} and keeps its WAL position.
+ * One Debezium embedded engine (pgoutput) per source datasource, with one replication slot and one
+ * publication, shared by every pipeline that reads the source: the source's WAL is decoded once.
+ * Snapshot of the mapped tables, then streaming; each change goes to the topic of every pipeline
+ * that maps its table ({@code <pipeline>.<schema>.<table>}), keyed by the primary key, in
+ * Debezium's standard envelope (JSON without schemas). Echo suppression is decided per pipeline and
+ * per record: a transaction cdc-sync applied carries an {@link EchoMarker} naming the datasource
+ * the change came from, and its changes are dropped for the pipelines whose target is that
+ * datasource only. A record is marked processed only after Kafka acknowledged it, so offsets (in
+ * the control database) never run ahead of Kafka; when Kafka is down the engine waits in
+ * {@link #handleBatch} and keeps its WAL position (all pipelines of the source show
+ * {@code CAPTURE_BLOCKED}).
+ *
+ * <p>The engine owns its publication: before each start it is set to exactly the tables of the
+ * engine's pipelines (plus the heartbeat and signal tables). Tables that a pipeline added after the
+ * engine first ran never went through its initial snapshot; they are snapshotted on their own with
+ * a Debezium incremental snapshot ({@code execute-snapshot} signal in {@code strangler_sync_signal}).
  *
  * <p>Runs on its own single thread; {@link #stop()} closes the engine and waits a bounded time.
  */
@@ -48,82 +68,143 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private static final Logger log = LoggerFactory.getLogger(CaptureEngine.class);
   private static final long SNAPSHOT_LOG_EVERY = 10_000;
 
-  private final Pipeline pipeline;
+  /** The shared heartbeat table on a source (one row per capture engine, keyed by slot), written by Debezium's heartbeat action query. */
+  public static final String HEARTBEAT_TABLE = "strangler_sync_heartbeat";
+  /** Debezium's signal table on a source (incremental snapshots of tables added later). */
+  public static final String SIGNAL_TABLE = "strangler_sync_signal";
+
+  private final SourceSettings settings;
   private final SyncProperties.Datasource source;
   private final DataSource sourceDataSource;
   private final ControlDatabase control;
   private final KafkaTemplate<String, String> kafka;
   private final JsonConverter keyConverter = new JsonConverter();
   private final JsonConverter valueConverter = new JsonConverter();
+  /** the pipelines read, in order; changed only by {@link #detach} */
+  private final List<Pipeline> pipelines = new CopyOnWriteArrayList<>();
+  /** source table → the pipelines mapping it; replaced whole when a pipeline is detached */
+  private volatile Map<TableRef, List<Route>> routes = Map.of();
   private ExecutorService executor;
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private volatile boolean running;
   private Long echoTransaction;
-  private boolean snapshotTotalKnown;
+  private String echoOrigin;
+  private final Set<Pipeline> snapshotStarted = new HashSet<>();
+  /** pipelines whose tables are in an incremental snapshot: they stay SNAPSHOT until all their rows came */
+  private final Set<Pipeline> incremental = ConcurrentHashMap.newKeySet();
   /** fences a catch-up waits for, by id; completed once the batch holding the fence is in Kafka */
   private final Map<String, CompletableFuture<Void>> awaitedFences = new ConcurrentHashMap<>();
   private final List<String> fencesInBatch = new ArrayList<>();
   private volatile long capturedLsn = -1;
 
-  /** The shared heartbeat table on a source (one row per pipeline), written by Debezium's heartbeat action query. */
-  public static final String HEARTBEAT_TABLE = "strangler_sync_heartbeat";
-
   /**
-   * @param pipeline the pipeline captured
-   * @param source its source datasource's connection settings
-   * @param sourceDataSource a pool on the source, for snapshot row counts and retiring
+   * @param settings slot, publication and heartbeat of the source
+   * @param pipelines the enabled pipelines reading the source
+   * @param source the source datasource's connection settings
+   * @param sourceDataSource a pool on the source, for snapshot row counts, the publication and retiring
    * @param control where offsets are stored
    * @param kafka the producer (acks=all)
    */
-  public CaptureEngine(Pipeline pipeline, SyncProperties.Datasource source, DataSource sourceDataSource,
-                       ControlDatabase control, KafkaTemplate<String, String> kafka) {
-    this.pipeline = pipeline;
+  public CaptureEngine(SourceSettings settings, List<Pipeline> pipelines, SyncProperties.Datasource source,
+                       DataSource sourceDataSource, ControlDatabase control, KafkaTemplate<String, String> kafka) {
+    this.settings = settings;
     this.source = source;
     this.sourceDataSource = sourceDataSource;
     this.control = control;
     this.kafka = kafka;
+    this.pipelines.addAll(pipelines);
+    this.routes = routesOf(this.pipelines);
     keyConverter.configure(Map.of("schemas.enable", "false"), true);
     valueConverter.configure(Map.of("schemas.enable", "false"), false);
   }
 
-  /** Debezium settings for this pipeline. */
-  Properties debeziumProperties() {
+  private static Map<TableRef, List<Route>> routesOf(List<Pipeline> pipelines) {
+    Map<TableRef, List<Route>> routes = new LinkedHashMap<>();
+    for (Pipeline pipeline : pipelines) {
+      for (TableMapping mapping : pipeline.mappings()) {
+        routes.computeIfAbsent(mapping.source(), t -> new ArrayList<>()).add(new Route(pipeline, mapping));
+      }
+    }
+    routes.replaceAll((table, list) -> List.copyOf(list));
+    return Map.copyOf(routes);
+  }
+
+  public SourceSettings settings() {
+    return settings;
+  }
+
+  /** The pipelines this engine still captures for. */
+  public List<Pipeline> pipelines() {
+    return List.copyOf(pipelines);
+  }
+
+  /** Mapped source tables, {@code schema.table}. */
+  private Set<String> mappedTables(java.util.function.Predicate<Pipeline> which) {
+    Set<String> tables = new TreeSet<>();
+    for (Pipeline pipeline : pipelines) {
+      if (which.test(pipeline)) {
+        pipeline.mappings().forEach(m -> tables.add(m.source().toString()));
+      }
+    }
+    return tables;
+  }
+
+  private static String regex(Set<String> tables) {
+    return tables.stream().map(t -> t.replace(".", "\\.")).collect(Collectors.joining(","));
+  }
+
+  private static boolean snapshots(Pipeline pipeline) {
+    return pipeline.config().snapshot() != SyncProperties.Snapshot.NEVER;
+  }
+
+  /**
+   * Debezium settings for this source.
+   *
+   * @param snapshotTables the tables an initial snapshot copies (empty: no data snapshot)
+   */
+  Properties debeziumProperties(Set<String> snapshotTables) {
     SourceDatabase database = SourceDatabase.parse(source.url());
-    String id = pipeline.slotName();
+    String slot = settings.slotName();
     Properties props = new Properties();
-    props.setProperty("name", pipeline.name());
+    props.setProperty("name", slot);
     props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
     props.setProperty("offset.storage", "io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore");
     props.setProperty("offset.storage.jdbc.connection.url", control.url());
     props.setProperty("offset.storage.jdbc.connection.user", control.username());
     props.setProperty("offset.storage.jdbc.connection.password", control.password() == null ? "" : control.password());
-    props.setProperty("offset.storage.jdbc.table.name", control.offsetTable(pipeline.name()));
+    props.setProperty("offset.storage.jdbc.table.name", control.offsetTable(slot));
     props.setProperty("offset.flush.interval.ms", "200");
     props.setProperty("database.hostname", database.host());
     props.setProperty("database.port", Integer.toString(database.port()));
     props.setProperty("database.dbname", database.database());
     props.setProperty("database.user", source.username() == null ? "" : source.username());
     props.setProperty("database.password", source.password() == null ? "" : source.password());
-    props.setProperty("topic.prefix", id);
+    props.setProperty("topic.prefix", slot);
     props.setProperty("plugin.name", "pgoutput");
-    props.setProperty("slot.name", pipeline.slotName());
-    props.setProperty("publication.name", pipeline.publicationName());
-    props.setProperty("publication.autocreate.mode", "filtered");
-    String tables = pipeline.mappings().stream().map(m -> m.source().schema() + "\\." + m.source().name())
-        .collect(Collectors.joining(","));
-    long heartbeatMillis = pipeline.config().heartbeatInterval().toMillis();
+    props.setProperty("slot.name", slot);
+    props.setProperty("publication.name", settings.publicationName());
+    props.setProperty("publication.autocreate.mode", "disabled"); // set up by publication() before each start
+    Set<String> tables = new TreeSet<>(mappedTables(p -> true));
+    tables.add("public." + SIGNAL_TABLE);
+    long heartbeatMillis = settings.heartbeatInterval().toMillis();
     if (heartbeatMillis > 0) {
       // the heartbeat table is in the publication so that its changes reach the engine and move
       // the slot's confirmed position even when the mapped tables are idle; they are not forwarded
-      tables += ",public\\." + HEARTBEAT_TABLE;
+      tables.add("public." + HEARTBEAT_TABLE);
       props.setProperty("heartbeat.interval.ms", Long.toString(heartbeatMillis));
       props.setProperty("heartbeat.action.query", "INSERT INTO public." + HEARTBEAT_TABLE
-          + " (pipeline, beat_at) VALUES ('" + pipeline.name().replace("'", "''") + "', now()) "
+          + " (pipeline, beat_at) VALUES ('" + slot + "', now()) "
           + "ON CONFLICT (pipeline) DO UPDATE SET beat_at = excluded.beat_at");
     }
-    props.setProperty("table.include.list", tables);
-    props.setProperty("snapshot.mode",
-        pipeline.config().snapshot() == SyncProperties.Snapshot.NEVER ? "no_data" : "initial");
+    props.setProperty("table.include.list", regex(tables));
+    props.setProperty("signal.data.collection", "public." + SIGNAL_TABLE);
+    props.setProperty("signal.enabled.channels", "source");
+    if (snapshotTables.isEmpty()) {
+      props.setProperty("snapshot.mode", "no_data");
+    } else {
+      props.setProperty("snapshot.mode", "initial");
+      props.setProperty("snapshot.include.collection.list", regex(snapshotTables));
+    }
     props.setProperty("message.prefix.include.list", EchoMarker.PREFIX + "," + Fence.PREFIX);
     props.setProperty("tombstones.on.delete", "false");
     props.setProperty("poll.interval.ms", "10");
@@ -138,33 +219,82 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     return props;
   }
 
-  /** Starts the engine on its own thread. */
+  /**
+   * Starts the engine on its own thread: source tables set to REPLICA IDENTITY FULL, heartbeat and
+   * signal tables created, the publication set to the engine's tables; an initial snapshot when the
+   * engine has no offsets yet, else an incremental snapshot of the tables no earlier run captured.
+   */
   public synchronized void start() {
     if (running) {
       return;
     }
+    String slot = settings.slotName();
     replicaIdentityFull();
-    if (!pipeline.config().heartbeatInterval().isZero()) {
+    if (!settings.heartbeatInterval().isZero()) {
       heartbeatTable();
     }
+    signalTable();
+    publication();
+    Set<String> mapped = mappedTables(p -> true);
+    Set<String> toSnapshot = mappedTables(CaptureEngine::snapshots);
+    boolean resumes = control.hasOffsets(slot);
+    Set<String> added = new TreeSet<>(toSnapshot);
+    added.removeAll(control.capturedTables(slot));
+    snapshotStarted.clear();
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-        .using(debeziumProperties())
+        .using(debeziumProperties(resumes ? Set.of() : toSnapshot))
         .notifying(this)
         .using((success, message, error) -> {
           if (!success && running) {
-            log.error("Capture of pipeline {} stopped: {}", pipeline.name(), message, error);
-            pipeline.failed("capture stopped: " + message);
+            log.error("Capture of source {} stopped: {}", settings.datasource(), message, error);
+            pipelines.forEach(p -> p.failed("capture stopped: " + message));
           } else {
-            log.info("Capture of pipeline {} ended: {}", pipeline.name(), message);
+            log.info("Capture of source {} ended: {}", settings.datasource(), message);
           }
           running = false;
         })
         .build();
-    executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-" + pipeline.name()));
+    executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-" + settings.datasource()));
     running = true;
     executor.execute(engine);
-    log.info("Capture of pipeline {} started (slot {}, publication {})", pipeline.name(), pipeline.slotName(),
-        pipeline.publicationName());
+    log.info("Capture of source {} started (slot {}, publication {}) for pipelines {}{}", settings.datasource(), slot,
+        settings.publicationName(), pipelines.stream().map(Pipeline::name).toList(),
+        resumes ? " from its stored offsets" : toSnapshot.isEmpty() ? " (no snapshot)" : ", snapshot of " + toSnapshot);
+    if (resumes && !added.isEmpty()) {
+      incrementalSnapshot(added);
+    }
+    control.addCapturedTables(slot, mapped);
+  }
+
+  /**
+   * Tables that pipelines added since the engine's offsets were written never went through its
+   * initial snapshot: asks Debezium for an incremental snapshot of them (read in chunks while
+   * streaming goes on; the signal is read from the WAL, so it survives a restart).
+   */
+  private void incrementalSnapshot(Set<String> tables) {
+    for (Pipeline pipeline : pipelines) {
+      List<TableMapping> fresh = pipeline.mappings().stream().filter(m -> tables.contains(m.source().toString()))
+          .filter(m -> snapshots(pipeline)).toList();
+      if (!fresh.isEmpty()) {
+        pipeline.stats().snapshotTotal(countRows(pipeline, fresh));
+        pipeline.state(PipelineState.SNAPSHOT);
+        incremental.add(pipeline);
+        log.info("Pipeline {}: its tables {} were never snapshotted by the capture of source {}; incremental snapshot "
+            + "of {} rows requested", pipeline.name(), fresh.stream().map(m -> m.source().toString()).toList(),
+            settings.datasource(), pipeline.stats().snapshotRowsTotal());
+      }
+    }
+    String collections = tables.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "));
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement signal = connection.prepareStatement("INSERT INTO public." + SIGNAL_TABLE
+             + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
+      signal.setString(1, java.util.UUID.randomUUID().toString());
+      signal.setString(2, "{\"data-collections\": [" + collections + "], \"type\": \"incremental\"}");
+      signal.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not request the snapshot of "
+          + tables + " (tables of a pipeline added after the first start): " + e.getMessage(), e);
+    }
   }
 
   /** Closes the engine (it flushes offsets of what Kafka acknowledged) and waits up to 30 s. */
@@ -176,12 +306,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     try {
       engine.close();
     } catch (IOException e) {
-      log.warn("Closing the capture engine of pipeline {} failed: {}", pipeline.name(), e.getMessage());
+      log.warn("Closing the capture engine of source {} failed: {}", settings.datasource(), e.getMessage());
     }
     executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-        log.warn("Capture engine of pipeline {} did not stop in 30 s; interrupting", pipeline.name());
+        log.warn("Capture engine of source {} did not stop in 30 s; interrupting", settings.datasource());
         executor.shutdownNow();
       }
     } catch (InterruptedException e) {
@@ -203,10 +333,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     fencesInBatch.clear();
     long lsn = capturedLsn;
     for (RecordChangeEvent<SourceRecord> event : records) {
-      Outgoing message = toMessage(event.record());
-      if (message != null) {
-        outgoing.add(message);
-      }
+      route(event.record(), outgoing);
       lsn = Math.max(lsn, lsnOf(event.record()));
     }
     send(outgoing);
@@ -214,7 +341,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       committer.markProcessed(event);
     }
     committer.markBatchFinished();
-    pipeline.stats().captured(outgoing.size());
+    Map<Pipeline, Integer> sent = new HashMap<>();
+    outgoing.forEach(message -> sent.merge(message.pipeline(), 1, Integer::sum));
+    sent.forEach((pipeline, count) -> pipeline.stats().captured(count));
     capturedLsn = lsn;
     // everything committed before these fences is now acknowledged by Kafka
     for (String fence : fencesInBatch) {
@@ -250,10 +379,14 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     return capturedLsn;
   }
 
-  /** The Kafka message for a data change; null for what is not forwarded (markers, echoes, heartbeats). */
-  private Outgoing toMessage(SourceRecord record) {
+  /**
+   * Adds the Kafka messages for one record: one per pipeline that maps its table and takes it
+   * (not an echo from the pipeline's own target, not a snapshot row for a {@code snapshot: never}
+   * pipeline). Markers, fences, heartbeats and signals are not forwarded.
+   */
+  private void route(SourceRecord record, List<Outgoing> outgoing) {
     if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
-      return null;
+      return;
     }
     Struct sourceInfo = value.schema().field("source") == null ? null : value.getStruct("source");
     Long txId = sourceInfo == null || sourceInfo.schema().field("txId") == null ? null : sourceInfo.getInt64("txId");
@@ -263,61 +396,87 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       if (message != null && Fence.PREFIX.equals(message.getString("prefix"))) {
         fencesInBatch.add(new String(message.getBytes("content"), StandardCharsets.UTF_8));
       } else if (message != null && EchoMarker.PREFIX.equals(message.getString("prefix"))) {
-        String origin = new String(message.getBytes("content"), StandardCharsets.UTF_8);
-        if (origin.equals(pipeline.config().target())) {
-          echoTransaction = txId;
-        }
+        echoTransaction = txId;
+        echoOrigin = new String(message.getBytes("content"), StandardCharsets.UTF_8);
       }
-      return null;
-    }
-    if (txId != null && txId.equals(echoTransaction)) {
-      pipeline.stats().echoDropped();
-      return null;
-    }
-    TableRef table = new TableRef(sourceInfo.getString("schema"), sourceInfo.getString("table"));
-    TableMapping mapping = pipeline.bySource(table);
-    if (mapping == null) { // the heartbeat table: its last snapshot row or a streamed beat still moves the state on
-      Object snapshot = sourceInfo.schema().field("snapshot") == null ? null : sourceInfo.get("snapshot");
-      String flag = snapshot == null ? "false" : snapshot.toString();
-      if ("false".equals(flag) || "last".equals(flag)) {
-        pipeline.advance(PipelineState.STREAMING);
-      }
-      return null;
-    }
-    trackSnapshot(sourceInfo);
-    String key = new String(keyConverter.fromConnectData(mapping.topic(), record.keySchema(), record.key()),
-        StandardCharsets.UTF_8);
-    String json = new String(valueConverter.fromConnectData(mapping.topic(), record.valueSchema(), value),
-        StandardCharsets.UTF_8);
-    return new Outgoing(mapping.topic(), key, json);
-  }
-
-  private void trackSnapshot(Struct sourceInfo) {
-    Object snapshot = sourceInfo.schema().field("snapshot") == null ? null : sourceInfo.get("snapshot");
-    String flag = snapshot == null ? "false" : snapshot.toString();
-    if ("false".equals(flag) || "incremental".equals(flag)) {
-      pipeline.advance(PipelineState.STREAMING);
       return;
     }
-    if (!snapshotTotalKnown) {
-      snapshotTotalKnown = true;
-      pipeline.stats().snapshotTotal(countSourceRows());
+    Object snapshot = sourceInfo.schema().field("snapshot") == null ? null : sourceInfo.get("snapshot");
+    String flag = snapshot == null ? "false" : snapshot.toString();
+    boolean streamed = "false".equals(flag);
+    boolean incrementalRow = "incremental".equals(flag);
+    TableRef table = new TableRef(sourceInfo.getString("schema"), sourceInfo.getString("table"));
+    List<Route> readers = routes.get(table);
+    boolean echo = txId != null && txId.equals(echoTransaction);
+    String key = null;
+    String json = null;
+    for (Route route : readers == null ? List.<Route>of() : readers) {
+      Pipeline pipeline = route.pipeline();
+      if (echo && echoOrigin.equals(pipeline.config().target())) {
+        pipeline.stats().echoDropped();
+        continue;
+      }
+      if (!streamed && !snapshots(pipeline)) {
+        continue;
+      }
+      if (incrementalRow) {
+        trackIncremental(pipeline);
+      } else if (!streamed) {
+        trackSnapshot(pipeline);
+      }
+      if (key == null) {
+        String topic = route.mapping().topic();
+        key = new String(keyConverter.fromConnectData(topic, record.keySchema(), record.key()), StandardCharsets.UTF_8);
+        json = new String(valueConverter.fromConnectData(topic, record.valueSchema(), value), StandardCharsets.UTF_8);
+      }
+      outgoing.add(new Outgoing(route.mapping().topic(), key, json, pipeline));
+    }
+    if (streamed || "last".equals(flag)) {
+      if ("last".equals(flag)) {
+        snapshotStarted.forEach(p -> log.info("Snapshot of pipeline {} done: {} rows", p.name(),
+            p.stats().snapshotRowsDone()));
+        snapshotStarted.clear();
+      }
+      // the engine streams: so do its pipelines (but those still in an incremental snapshot)
+      for (Pipeline pipeline : pipelines) {
+        if (!incremental.contains(pipeline)) {
+          pipeline.advance(PipelineState.STREAMING);
+        }
+      }
+    }
+  }
+
+  private void trackSnapshot(Pipeline pipeline) {
+    if (snapshotStarted.add(pipeline)) {
+      pipeline.stats().snapshotTotal(countRows(pipeline, pipeline.mappings()));
       pipeline.advance(PipelineState.SNAPSHOT);
     }
     long done = pipeline.stats().snapshotRow();
     if (done % SNAPSHOT_LOG_EVERY == 0) {
       log.info("Snapshot of pipeline {}: {} of {} rows", pipeline.name(), done, pipeline.stats().snapshotRowsTotal());
     }
-    if ("last".equals(flag)) {
-      log.info("Snapshot of pipeline {} done: {} rows", pipeline.name(), done);
+  }
+
+  private void trackIncremental(Pipeline pipeline) {
+    long done = pipeline.stats().snapshotRow();
+    if (!incremental.contains(pipeline)) {
+      return;
+    }
+    long total = pipeline.stats().snapshotRowsTotal();
+    if (done % SNAPSHOT_LOG_EVERY == 0) {
+      log.info("Incremental snapshot of pipeline {}: {} of {} rows", pipeline.name(), done, total);
+    }
+    if (done >= total) {
+      incremental.remove(pipeline);
+      log.info("Incremental snapshot of pipeline {} done: {} rows", pipeline.name(), done);
       pipeline.advance(PipelineState.STREAMING);
     }
   }
 
-  private long countSourceRows() {
+  private long countRows(Pipeline pipeline, List<TableMapping> mappings) {
     long total = 0;
     try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
-      for (TableMapping mapping : pipeline.mappings()) {
+      for (TableMapping mapping : mappings) {
         try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + mapping.source().sql())) {
           rows.next();
           total += rows.getLong(1);
@@ -336,18 +495,20 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
    */
   private void replicaIdentityFull() {
     try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
-      for (TableMapping mapping : pipeline.mappings()) {
-        try (ResultSet identity = statement.executeQuery("SELECT relreplident FROM pg_class WHERE oid = '"
-            + mapping.source().sql().replace("'", "''") + "'::regclass")) {
-          if (identity.next() && !"f".equals(identity.getString(1))) {
-            statement.execute("ALTER TABLE " + mapping.source().sql() + " REPLICA IDENTITY FULL");
-            log.info("Pipeline {}: {} set to REPLICA IDENTITY FULL", pipeline.name(), mapping.source());
+      for (Pipeline pipeline : pipelines) {
+        for (TableMapping mapping : pipeline.mappings()) {
+          try (ResultSet identity = statement.executeQuery("SELECT relreplident FROM pg_class WHERE oid = '"
+              + mapping.source().sql().replace("'", "''") + "'::regclass")) {
+            if (identity.next() && !"f".equals(identity.getString(1))) {
+              statement.execute("ALTER TABLE " + mapping.source().sql() + " REPLICA IDENTITY FULL");
+              log.info("Pipeline {}: {} set to REPLICA IDENTITY FULL", pipeline.name(), mapping.source());
+            }
           }
         }
       }
     } catch (Exception e) {
-      throw new IllegalStateException("pipeline " + pipeline.name() + ": could not set REPLICA IDENTITY FULL on its "
-          + "source tables: " + e.getMessage(), e);
+      throw new IllegalStateException("source " + settings.datasource() + ": could not set REPLICA IDENTITY FULL on "
+          + "the captured tables: " + e.getMessage(), e);
     }
   }
 
@@ -357,8 +518,48 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       statement.execute("CREATE TABLE IF NOT EXISTS public." + HEARTBEAT_TABLE
           + " (pipeline text PRIMARY KEY, beat_at timestamptz NOT NULL)");
     } catch (Exception e) {
-      throw new IllegalStateException("pipeline " + pipeline.name() + ": could not create the heartbeat table public."
-          + HEARTBEAT_TABLE + " on its source (set heartbeat-interval: 0 to run without): " + e.getMessage(), e);
+      throw new IllegalStateException("source " + settings.datasource() + ": could not create the heartbeat table public."
+          + HEARTBEAT_TABLE + " (set strangler.sync.datasources." + settings.datasource() + ".heartbeat-interval: 0 to "
+          + "run without): " + e.getMessage(), e);
+    }
+  }
+
+  /** Creates Debezium's signal table on the source if it is missing. */
+  private void signalTable() {
+    try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS public." + SIGNAL_TABLE
+          + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+    } catch (Exception e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not create the signal table public."
+          + SIGNAL_TABLE + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Creates the publication, or sets its tables to exactly the engine's. */
+  private void publication() {
+    Set<String> tables = new TreeSet<>(mappedTables(p -> true));
+    tables.add("public." + SIGNAL_TABLE);
+    if (!settings.heartbeatInterval().isZero()) {
+      tables.add("public." + HEARTBEAT_TABLE);
+    }
+    String list = tables.stream().map(t -> TableRef.parse(t).sql()).collect(Collectors.joining(", "));
+    String publication = "\"" + settings.publicationName() + "\"";
+    try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
+      Boolean allTables = null;
+      try (ResultSet row = statement.executeQuery("SELECT puballtables FROM pg_publication WHERE pubname = '"
+          + settings.publicationName() + "'")) {
+        if (row.next()) {
+          allTables = row.getBoolean(1);
+        }
+      }
+      if (allTables == null) {
+        statement.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + list);
+      } else if (!allTables) {
+        statement.execute("ALTER PUBLICATION " + publication + " SET TABLE " + list);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not create or update publication "
+          + settings.publicationName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -395,19 +596,23 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       // reach Kafka before an earlier one; duplicates are harmless to the idempotent appliers
       List<Outgoing> failed = firstFailed < 0 ? List.of() : pending.subList(firstFailed, pending.size());
       if (failed.isEmpty()) {
-        if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) {
-          log.info("Kafka is back: capture of pipeline {} goes on", pipeline.name());
-          pipeline.state(PipelineState.STREAMING);
+        for (Pipeline pipeline : pipelines) {
+          if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) {
+            log.info("Kafka is back: capture of pipeline {} goes on", pipeline.name());
+            pipeline.state(incremental.contains(pipeline) ? PipelineState.SNAPSHOT : PipelineState.STREAMING);
+          }
         }
         return;
       }
       if (!running) {
         throw new InterruptedException("engine stopping with " + failed.size() + " unsent changes (not marked processed)");
       }
-      log.warn("Kafka did not take {} changes of pipeline {} ({}); capture waits at its WAL position, retry in {} ms",
-          failed.size(), pipeline.name(), error, backoffMillis);
-      pipeline.advance(PipelineState.CAPTURE_BLOCKED);
-      pipeline.lastError("Kafka: " + error);
+      log.warn("Kafka did not take {} changes of source {} ({}); capture waits at its WAL position, retry in {} ms",
+          failed.size(), settings.datasource(), error, backoffMillis);
+      for (Pipeline pipeline : pipelines) {
+        pipeline.advance(PipelineState.CAPTURE_BLOCKED);
+        pipeline.lastError("Kafka: " + error);
+      }
       Thread.sleep(backoffMillis);
       backoffMillis = Math.min(backoffMillis * 2, 10_000);
       pending = failed;
@@ -415,22 +620,68 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   }
 
   /**
-   * Drops the pipeline's replication slot and publication on the source, so PostgreSQL stops
-   * keeping WAL for it. The engine must be stopped first.
+   * Stops capturing for a pipeline (retired): its changes are no longer routed, and its tables
+   * that no other pipeline of the source maps are dropped from the publication and forgotten, so
+   * the source stops decoding them. The slot stays for the other pipelines.
+   *
+   * @param pipeline the pipeline retired
+   * @return the tables dropped from the publication
+   */
+  public synchronized Set<String> detach(Pipeline pipeline) {
+    pipelines.remove(pipeline);
+    incremental.remove(pipeline);
+    routes = routesOf(pipelines);
+    Set<String> gone = new TreeSet<>();
+    pipeline.mappings().forEach(m -> gone.add(m.source().toString()));
+    gone.removeAll(mappedTables(p -> true));
+    if (!gone.isEmpty() && !pipelines.isEmpty()) {
+      String list = gone.stream().map(t -> TableRef.parse(t).sql()).collect(Collectors.joining(", "));
+      try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
+        statement.execute("ALTER PUBLICATION \"" + settings.publicationName() + "\" DROP TABLE " + list);
+      } catch (Exception e) {
+        throw new IllegalStateException("could not drop " + gone + " from publication " + settings.publicationName()
+            + ": " + e.getMessage(), e);
+      }
+      control.removeCapturedTables(settings.slotName(), gone);
+      log.info("Pipeline {} retired: {} dropped from publication {}; slot {} kept for pipelines {}", pipeline.name(),
+          gone, settings.publicationName(), settings.slotName(), pipelines.stream().map(Pipeline::name).toList());
+    }
+    return gone;
+  }
+
+  /**
+   * Drops the source's replication slot and publication, and the engine's offsets, so PostgreSQL
+   * stops keeping WAL for it; when no pipeline of the source remains. The engine must be stopped first.
    */
   public void retire() {
     try (Connection connection = sourceDataSource.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-          + pipeline.slotName() + "'");
-      statement.execute("DROP PUBLICATION IF EXISTS \"" + pipeline.publicationName() + "\"");
+      for (int attempt = 1; ; attempt++) { // the walsender may hold the slot for a moment after the engine stopped
+        try {
+          statement.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+              + settings.slotName() + "'");
+          break;
+        } catch (SQLException active) {
+          if (attempt >= 50) {
+            throw active;
+          }
+          Thread.sleep(100);
+        }
+      }
+      statement.execute("DROP PUBLICATION IF EXISTS \"" + settings.publicationName() + "\"");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while dropping slot " + settings.slotName(), e);
     } catch (Exception e) {
-      throw new IllegalStateException("could not drop slot/publication of pipeline " + pipeline.name() + ": "
+      throw new IllegalStateException("could not drop slot/publication of source " + settings.datasource() + ": "
           + e.getMessage(), e);
     }
-    control.dropOffsets(pipeline.name());
-    log.info("Pipeline {} retired: slot {} and publication {} dropped", pipeline.name(), pipeline.slotName(),
-        pipeline.publicationName());
+    control.dropOffsets(settings.slotName());
+    log.info("Capture of source {} retired: slot {}, publication {} and offsets dropped", settings.datasource(),
+        settings.slotName(), settings.publicationName());
   }
 
-  private record Outgoing(String topic, String key, String value) {}
+  /** A pipeline reading a source table through one of its mappings. */
+  private record Route(Pipeline pipeline, TableMapping mapping) {}
+
+  private record Outgoing(String topic, String key, String value, Pipeline pipeline) {}
 }

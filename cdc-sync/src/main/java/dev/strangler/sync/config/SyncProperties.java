@@ -36,14 +36,36 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
   }
 
   /**
-   * A PostgreSQL database (with {@code wal_level=logical} when it is a pipeline's source).
+   * A PostgreSQL database (with {@code wal_level=logical} when it is a pipeline's source). A source
+   * is read by one capture engine, with one replication slot and one publication, whatever the
+   * number of pipelines reading it.
    *
    * @param url its JDBC URL, {@code jdbc:postgresql://host:port/db}
    * @param username the user (needs the REPLICATION attribute on a source)
    * @param password its password
+   * @param slotName the replication slot capture reads on this source; default {@code strangler_<datasource>}
+   * @param publicationName the publication on this source; default {@code strangler_<datasource>}
+   * @param heartbeatInterval how often capture writes this source's row of {@code strangler_sync_heartbeat}
+   *     (Debezium's heartbeat action query), so its slot advances while the mapped tables are idle;
+   *     {@code 0} disables heartbeats; default {@code 5s}
    */
   public record Datasource(@NotBlank @Pattern(regexp = "jdbc:postgresql:.*",
-      message = "must be a jdbc:postgresql: URL") String url, String username, String password) {}
+      message = "must be a jdbc:postgresql: URL") String url, String username, String password,
+                           @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String slotName,
+                           @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String publicationName,
+                           java.time.Duration heartbeatInterval) {
+
+    public Datasource {
+      if (heartbeatInterval != null && heartbeatInterval.isNegative()) {
+        throw new IllegalArgumentException("heartbeat-interval must not be negative");
+      }
+    }
+  }
+
+  /** The default slot and publication name of a source datasource: {@code strangler_<datasource>}. */
+  public static String defaultSlotName(String datasource) {
+    return "strangler_" + datasource.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
 
   /**
    * One direction of sync between two datasources.
@@ -51,17 +73,18 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param source name of the datasource captured
    * @param target name of the datasource written
    * @param tables the table mappings
-   * @param slotName replication slot on the source; default {@code strangler_<pipeline>}
-   * @param publicationName publication on the source; default {@code strangler_<pipeline>}
+   * @param slotName the source's replication slot (shared by every pipeline of the source); prefer
+   *     {@code datasources.<source>.slot-name}; pipelines of one source that set it must agree
+   * @param publicationName the source's publication (shared), likewise; prefer
+   *     {@code datasources.<source>.publication-name}
    * @param snapshot {@code initial} copies existing rows first, {@code never} streams only
    * @param onError what a change that cannot be applied does: {@code continue} (dead-letter it
    *     and go on) or {@code stop} (stop applying)
    * @param conflictWinner which side wins when a row was changed on both sides concurrently:
    *     {@code source} (apply anyway) or {@code target} (keep the target's row)
    * @param enabled whether the pipeline runs at all
-   * @param heartbeatInterval how often capture writes a row of {@code strangler_sync_heartbeat} on the
-   *     source (Debezium's heartbeat action query), so its slot advances while the mapped tables are
-   *     idle; {@code 0} disables heartbeats
+   * @param heartbeatInterval the source's heartbeat interval (shared), likewise; prefer
+   *     {@code datasources.<source>.heartbeat-interval}
    */
   public record Pipeline(@NotBlank String source, @NotBlank String target,
                          @NotEmpty List<@Valid Table> tables,
@@ -71,27 +94,12 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                          @DefaultValue("continue") OnError onError,
                          @DefaultValue("source") ConflictWinner conflictWinner,
                          @DefaultValue("true") boolean enabled,
-                         @DefaultValue("5s") java.time.Duration heartbeatInterval) {
+                         java.time.Duration heartbeatInterval) {
 
     public Pipeline {
-      if (heartbeatInterval == null) {
-        heartbeatInterval = java.time.Duration.ofSeconds(5);
-      }
-      if (heartbeatInterval.isNegative()) {
+      if (heartbeatInterval != null && heartbeatInterval.isNegative()) {
         throw new IllegalArgumentException("heartbeat-interval must not be negative");
       }
-    }
-
-    public String slotNameFor(String pipeline) {
-      return slotName != null ? slotName : "strangler_" + sanitize(pipeline);
-    }
-
-    public String publicationNameFor(String pipeline) {
-      return publicationName != null ? publicationName : "strangler_" + sanitize(pipeline);
-    }
-
-    private static String sanitize(String name) {
-      return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.strangler.sync.pipeline;
 
+import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncProperties;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.mapping.TableRef;
@@ -21,6 +22,8 @@ public final class Pipeline {
   private final PipelineStats stats;
   private volatile PipelineState state = PipelineState.STOPPED;
   private volatile String lastError;
+  private volatile SourceSettings capture;
+  private volatile String retirement;
 
   public Pipeline(String name, SyncProperties.Pipeline config, List<TableMapping> mappings, PipelineStats stats) {
     this.name = name;
@@ -39,12 +42,29 @@ public final class Pipeline {
   public PipelineStats stats() { return stats; }
   public PipelineState state() { return state; }
   public String lastError() { return lastError; }
-  public String slotName() { return config.slotNameFor(name); }
-  public String publicationName() { return config.publicationNameFor(name); }
+  /** The replication slot of the source's capture engine, shared with the source's other pipelines. */
+  public String slotName() { return capture == null ? null : capture.slotName(); }
+  /** The publication of the source's capture engine, shared with the source's other pipelines. */
+  public String publicationName() { return capture == null ? null : capture.publicationName(); }
+  /** The settings of the capture engine reading the pipeline's source. */
+  public SourceSettings capture() { return capture; }
+  /** What retiring the pipeline dropped on its source (null unless retired). */
+  public String retirement() { return retirement; }
   public String deadLetterTopic() { return name + ".dlq"; }
 
   public TableMapping bySource(TableRef source) { return bySource.get(source); }
   public TableMapping byTopic(String topic) { return byTopic.get(topic); }
+
+  /** @param settings the capture engine's settings of the pipeline's source */
+  public void capturedWith(SourceSettings settings) {
+    this.capture = settings;
+  }
+
+  /** @param what what retiring dropped (and kept) on the source */
+  public void retired(String what) {
+    this.retirement = what;
+    this.state = PipelineState.RETIRED;
+  }
 
   public void state(PipelineState state) {
     this.state = state;

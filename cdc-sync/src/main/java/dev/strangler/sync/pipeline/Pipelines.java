@@ -3,6 +3,7 @@ package dev.strangler.sync.pipeline;
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
 import dev.strangler.sync.capture.ControlDatabase;
+import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncDatasources;
 import dev.strangler.sync.config.SyncProperties;
 import dev.strangler.sync.mapping.InvalidPipelineException;
@@ -27,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * All configured pipelines. Construction validates every enabled pipeline against the live
- * catalogs (start-up fails naming pipeline, table and column); {@link #start()} creates the
- * topics, then starts each pipeline's applier and capture engine.
+ * catalogs (start-up fails naming pipeline, table and column) and the per-source capture settings
+ * (naming the properties that disagree); {@link #start()} creates the topics, then starts each
+ * pipeline's applier and one capture engine per source datasource, shared by the source's pipelines.
  */
 @Component
 public class Pipelines implements SmartLifecycle {
@@ -36,6 +38,8 @@ public class Pipelines implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Pipelines.class);
 
   private final Map<String, Running> pipelines = new TreeMap<>();
+  /** one capture engine per source datasource */
+  private final Map<String, CaptureEngine> engines = new TreeMap<>();
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
   private java.util.concurrent.ScheduledExecutorService sampler;
@@ -59,6 +63,8 @@ public class Pipelines implements SmartLifecycle {
     this.datasources = datasources;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
     List<String> problems = new ArrayList<>();
+    Map<String, SourceSettings> settings = sourceSettings(properties, problems);
+    Map<String, List<Pipeline>> bySource = new TreeMap<>();
     for (Map.Entry<String, SyncProperties.Pipeline> entry : new TreeMap<>(properties.pipelines()).entrySet()) {
       String name = entry.getKey();
       SyncProperties.Pipeline config = entry.getValue();
@@ -69,16 +75,18 @@ public class Pipelines implements SmartLifecycle {
         }
       }
       if (!problems.isEmpty() || !config.enabled()) {
-        pipelines.put(name, new Running(new Pipeline(name, config, List.of(), new PipelineStats(name, meters)), null, null));
+        Pipeline idle = new Pipeline(name, config, List.of(), new PipelineStats(name, meters));
+        idle.capturedWith(settings.get(config.source()));
+        pipelines.put(name, new Running(idle, null, null));
         continue;
       }
       try {
         List<TableMapping> mappings = compiler.compile(name, config);
         Pipeline pipeline = new Pipeline(name, config, mappings, new PipelineStats(name, meters));
-        CaptureEngine capture = new CaptureEngine(pipeline, datasources.config(config.source()),
-            datasources.dataSource(config.source()), control, kafka);
+        pipeline.capturedWith(settings.get(config.source()));
+        bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
         Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json);
-        pipelines.put(name, new Running(pipeline, capture, applier));
+        pipelines.put(name, new Running(pipeline, null, applier));
       } catch (InvalidPipelineException e) {
         problems.add(e.getMessage());
       }
@@ -86,6 +94,49 @@ public class Pipelines implements SmartLifecycle {
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
     }
+    // one capture engine per source datasource, shared by its pipelines
+    bySource.forEach((source, readers) -> {
+      CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
+          datasources.dataSource(source), control, kafka);
+      engines.put(source, capture);
+      readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
+    });
+  }
+
+  /**
+   * Slot, publication and heartbeat of every source datasource; pipelines of one source must agree,
+   * and two sources on one database must not share a slot or publication.
+   */
+  private static Map<String, SourceSettings> sourceSettings(SyncProperties properties, List<String> problems) {
+    Map<String, Map<String, SyncProperties.Pipeline>> bySource = new TreeMap<>();
+    properties.pipelines().forEach((name, config) -> {
+      if (config.source() != null && config.enabled()) {
+        bySource.computeIfAbsent(config.source(), s -> new TreeMap<>()).put(name, config);
+      }
+    });
+    Map<String, SourceSettings> settings = new TreeMap<>();
+    properties.pipelines().values().forEach(config -> {
+      if (config.source() != null) {
+        settings.computeIfAbsent(config.source(), source -> SourceSettings.resolve(source,
+            properties.datasources().get(source), bySource.getOrDefault(source, Map.of()), problems));
+      }
+    });
+    Map<String, String> taken = new TreeMap<>();
+    settings.forEach((source, own) -> {
+      SyncProperties.Datasource config = properties.datasources().get(source);
+      if (config == null || !bySource.containsKey(source)) {
+        return;
+      }
+      for (String name : new java.util.TreeSet<>(List.of(own.slotName(), own.publicationName()))) {
+        String other = taken.putIfAbsent(config.url() + " " + name, source);
+        if (other != null) {
+          problems.add("strangler.sync.datasources." + source + ": slot or publication '" + name + "' is also used by "
+              + "datasource '" + other + "' on the same database; set strangler.sync.datasources." + source
+              + ".slot-name and .publication-name to names of their own");
+        }
+      }
+    });
+    return settings;
   }
 
   @Override
@@ -105,9 +156,9 @@ public class Pipelines implements SmartLifecycle {
       if (running.capture() != null) {
         running.pipeline().state(PipelineState.STARTING);
         running.applier().start();
-        running.capture().start();
       }
     }
+    engines.values().forEach(CaptureEngine::start);
     sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "pipeline-rates");
       thread.setDaemon(true);
@@ -123,9 +174,9 @@ public class Pipelines implements SmartLifecycle {
     if (sampler != null) {
       sampler.shutdownNow();
     }
+    engines.values().forEach(CaptureEngine::stop);
     for (Running running : pipelines.values()) {
       if (running.capture() != null && running.pipeline().state() != PipelineState.RETIRED) {
-        running.capture().stop();
         drain(running.pipeline());
         running.applier().stop();
         running.pipeline().state(PipelineState.STOPPED);
@@ -172,7 +223,10 @@ public class Pipelines implements SmartLifecycle {
     return running(name).pipeline();
   }
 
-  /** Stops applying; capture goes on into Kafka, so nothing is lost and the WAL is released. */
+  /**
+   * Stops applying; capture (shared with the source's other pipelines) goes on into the pipeline's
+   * topics, so nothing is lost, the WAL is released and the other pipelines go on.
+   */
   public synchronized Pipeline pause(String name) {
     Running running = active(name);
     running.applier().pause();
@@ -192,17 +246,36 @@ public class Pipelines implements SmartLifecycle {
     return running.pipeline();
   }
 
-  /** Stops the pipeline for good and drops its replication slot, publication and offsets. */
+  /**
+   * Stops the pipeline for good. Its source's slot is shared: while other pipelines of the source
+   * remain, only the pipeline's tables that no other pipeline maps are dropped from the publication;
+   * the last pipeline of a source drops the slot, the publication and the offsets.
+   */
   public synchronized Pipeline retire(String name) {
     Running running = running(name);
     if (running.capture() == null) {
-      throw new PipelineStateException("pipeline '" + name + "' is disabled or invalid; it has no slot of its own here");
+      throw new PipelineStateException("pipeline '" + name + "' is disabled or invalid; it has nothing to retire here");
     }
-    running.capture().stop();
+    if (running.pipeline().state() == PipelineState.RETIRED) {
+      return running.pipeline();
+    }
+    CaptureEngine capture = running.capture();
+    Pipeline pipeline = running.pipeline();
     running.applier().stop();
-    running.capture().retire();
-    running.pipeline().state(PipelineState.RETIRED);
-    return running.pipeline();
+    java.util.Set<String> gone = capture.detach(pipeline);
+    List<String> remaining = capture.pipelines().stream().map(Pipeline::name).toList();
+    if (remaining.isEmpty()) {
+      capture.stop();
+      capture.retire();
+      pipeline.retired("slot " + pipeline.slotName() + ", publication " + pipeline.publicationName()
+          + " and offsets dropped: no pipeline of source " + pipeline.config().source() + " remains");
+    } else {
+      pipeline.retired((gone.isEmpty() ? "no table dropped from publication " : gone + " dropped from publication ")
+          + pipeline.publicationName() + "; slot " + pipeline.slotName() + " kept: source "
+          + pipeline.config().source() + " is still read by " + remaining);
+    }
+    log.info("Pipeline {} retired: {}", name, pipeline.retirement());
+    return pipeline;
   }
 
   /**
