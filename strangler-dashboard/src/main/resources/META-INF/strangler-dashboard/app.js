@@ -612,12 +612,15 @@
       body.appendChild(el('tr', { 'data-audit': e.id },
         el('td', { text: timeText(e.at) }),
         el('td', { text: e.route }),
-        el('td', { text: modeText(e.from.mode, e.from.percent) + ' → ' + modeText(e.to.mode, e.to.percent) }),
+        el('td', { text: e.action === 'verify'
+          ? 'verify ' + e.pipeline + ': ' + e.outcome + (e.detail ? ' (' + e.detail + ')' : '')
+          : modeText(e.from.mode, e.from.percent) + ' → ' + modeText(e.to.mode, e.to.percent)
+            + (e.outcome && e.outcome !== 'switched' ? ' [' + e.outcome + ']' : '') }),
         el('td', { text: e.automatic ? 'automatic' : 'manual' }),
         el('td', { text: e.actor }),
         el('td', { text: e.reason })));
     });
-    if (!entries || !entries.length) { body.appendChild(el('tr', null, el('td', { colspan: '6', text: 'No switches yet.' }))); }
+    if (!entries || !entries.length) { body.appendChild(el('tr', null, el('td', { colspan: '6', text: 'No switches or verifies yet.' }))); }
   }
 
   // ---------- actions ----------

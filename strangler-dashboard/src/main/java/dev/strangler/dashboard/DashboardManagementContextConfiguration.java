@@ -62,10 +62,12 @@ class DashboardManagementContextConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> stranglerDashboardApi(DashboardProperties properties,
-      GatewayAdminToken tokenProperty, BeanFactory beans, ObjectProvider<MeterRegistry> registry) {
+      GatewayAdminToken tokenProperty, BeanFactory beans, ObjectProvider<MeterRegistry> registry,
+      ObjectProvider<ActionAudit> audit) {
     AdminAuthorization authorization = AdminAuthorization.resolve(beans, tokenProperty);
     JsonMapper mapper = JsonMapper.builder().build();
-    SyncProxy sync = new SyncProxy(properties.sync(), WebClient.create(), mapper);
+    SyncProxy sync = new SyncProxy(properties.sync(), properties.routePipelines(), audit.getIfAvailable(),
+        WebClient.create(), mapper);
     TrafficMeters meters = new TrafficMeters(registry.getIfAvailable(), mapper);
     String settings = mapper.writeValueAsString(Map.of(
         "syncConfigured", properties.sync().configured(),

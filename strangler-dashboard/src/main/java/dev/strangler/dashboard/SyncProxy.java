@@ -3,6 +3,7 @@ package dev.strangler.dashboard;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -18,14 +19,15 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Forwards the page's pipeline calls to cdc-sync's admin API with cdc-sync's own token, so the
- * browser holds only the gateway's token. Remembers each pipeline's last verify result (cdc-sync
- * does not keep one) for as long as this gateway runs.
+ * browser holds only the gateway's token. A verify is recorded in the gateway's audit trail
+ * ({@link ActionAudit}) with its reason and result, and remembered with who asked for it.
  */
 final class SyncProxy {
 
@@ -35,15 +37,22 @@ final class SyncProxy {
   private final DashboardProperties.Sync sync;
   private final WebClient client;
   private final JsonMapper mapper;
+  private final Map<String, List<String>> routePipelines;
+  private final ActionAudit audit;
   private final Map<String, Map<String, Object>> lastVerify = new ConcurrentHashMap<>();
 
   /**
    * @param sync where cdc-sync is
+   * @param routePipelines the pipelines listed under each route
+   * @param audit where a verify is recorded; null: only logged
    * @param client calls it
    * @param mapper reads verify results
    */
-  SyncProxy(DashboardProperties.Sync sync, WebClient client, JsonMapper mapper) {
+  SyncProxy(DashboardProperties.Sync sync, Map<String, List<String>> routePipelines, ActionAudit audit,
+            WebClient client, JsonMapper mapper) {
     this.sync = sync;
+    this.routePipelines = routePipelines;
+    this.audit = audit;
     this.client = client;
     this.mapper = mapper;
   }
@@ -82,22 +91,75 @@ final class SyncProxy {
       log.info("Dashboard: verify of pipeline {} requested by {}: {}", oneLine(name), oneLine(by), oneLine(reason));
       String why = reason;
       return forward(request, HttpMethod.POST, name, "verify").flatMap(upstream -> {
-        if (upstream.status().is2xxSuccessful()) {
-          Map<String, Object> entry = new LinkedHashMap<>();
-          entry.put("at", Instant.now().toString());
-          entry.put("actor", by);
-          entry.put("reason", why);
-          try {
-            entry.put("result", mapper.readTree(upstream.body()));
-          } catch (JacksonException e) {
-            entry.put("result", null);
-          }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("at", Instant.now().toString());
+        entry.put("actor", by);
+        entry.put("reason", why);
+        JsonNode result = upstream.status().is2xxSuccessful() ? json(upstream.body()) : null;
+        entry.put("result", result);
+        if (result != null) {
           lastVerify.put(name, entry);
         }
-        return upstream.response();
+        Outcome outcome = outcome(upstream, result);
+        if (outcome == null) { // refused as bad input (unknown pipeline...) or nowhere to send it: nothing ran
+          return upstream.response();
+        }
+        return record(name, by, why, outcome).then(upstream.response());
       });
     });
   }
+
+  private JsonNode json(String body) {
+    try {
+      return mapper.readTree(body);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  /** What goes to the audit trail; null when the call is not an attempt worth recording. */
+  private static Outcome outcome(Upstream upstream, JsonNode result) {
+    int status = upstream.status().value();
+    if (result != null && result.has("equal")) {
+      String rows = result.path("sourceRows").asLong() + " source rows, " + result.path("targetRows").asLong() + " target rows";
+      if (result.path("equal").asBoolean()) {
+        return new Outcome("equal", rows);
+      }
+      JsonNode keys = result.path("differingKeys");
+      StringBuilder detail = new StringBuilder(rows).append(", ").append(keys.size()).append(" differing keys");
+      for (int i = 0; i < Math.min(3, keys.size()); i++) {
+        detail.append(i == 0 ? ": " : "; ").append(keys.get(i).toString());
+      }
+      return new Outcome("different", detail.length() > 1000 ? detail.substring(0, 997) + "..." : detail.toString());
+    }
+    if (status == HttpStatus.SERVICE_UNAVAILABLE.value() && upstream.problem() != null) {
+      return null; // cdc-sync not configured
+    }
+    if (status >= 400 && status < 500 && status != 401 && status != 403) {
+      return null;
+    }
+    String why = upstream.problem() != null ? "cdc-sync unreachable" : "cdc-sync answered " + status;
+    return new Outcome("failed", why);
+  }
+
+  private Mono<Void> record(String pipeline, String actor, String reason, Outcome outcome) {
+    if (audit == null) {
+      return Mono.empty();
+    }
+    List<String> routes = routePipelines.entrySet().stream()
+        .filter(e -> e.getValue().contains(pipeline)).map(Map.Entry::getKey).sorted().toList();
+    return Mono.fromRunnable(() -> audit.verified(pipeline, routes, actor, reason, outcome.outcome(), outcome.detail()))
+        .subscribeOn(Schedulers.boundedElastic())
+        .onErrorResume(e -> {
+          log.error("Dashboard: the verify of pipeline {} ran but could not be written to the audit trail: {}",
+              oneLine(pipeline), e.getMessage());
+          return Mono.empty();
+        })
+        .then();
+  }
+
+  /** @param outcome {@code equal}, {@code different} or {@code failed}  @param detail what was seen */
+  private record Outcome(String outcome, String detail) {}
 
   /** Operator text in a log line: no line breaks or other control characters (no forged lines). */
   static String oneLine(String text) {

@@ -323,6 +323,11 @@ final class AdminHandler {
     v.put("version", e.version());
     v.put("replica", e.replica());
     v.put("outcome", e.outcome());
+    v.put("action", e.action());
+    if (e.pipeline() != null) {
+      v.put("pipeline", e.pipeline());
+      v.put("detail", e.detail());
+    }
     return v;
   }
 }

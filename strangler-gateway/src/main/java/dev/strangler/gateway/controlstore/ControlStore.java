@@ -116,6 +116,34 @@ public class ControlStore {
         toPercent, r, current.version(), replica);
   }
 
+  /**
+   * Records a verify of a pipeline (run from the dashboard) against a route: an audit row with
+   * action {@code verify}; the route's state is not touched.
+   *
+   * @param route the route the pipeline belongs to
+   * @param current the route's live state; null for a pipeline under no route
+   * @param pipeline the pipeline verified
+   * @param outcome {@code equal}, {@code different} or {@code failed}
+   * @param detail what was found or why it failed
+   * @param reason the operator's reason
+   * @param actor who asked
+   */
+  public void verified(String route, RouteState current, String pipeline, String outcome, String detail,
+                       String reason, String actor) {
+    String mode = current == null ? "-" : current.mode().id();
+    double percent = current == null ? 0 : current.percent();
+    jdbc.update("""
+        INSERT INTO gateway_switch_audit (route_name, at, actor, automatic, from_mode, from_percent,
+          to_mode, to_percent, reason, version, replica, outcome, action, pipeline, detail)
+        VALUES (?, ?, ?, false, ?, ?, ?, ?, ?, ?, ?, ?, 'verify', ?, ?)""",
+        route, Timestamp.from(Instant.now()), actor, mode, percent, mode, percent, clip(reason),
+        current == null ? 0 : current.version(), replica, outcome, pipeline, clip(detail));
+  }
+
+  private static String clip(String text) {
+    return text == null || text.length() <= 1000 ? text : text.substring(0, 997) + "...";
+  }
+
   /** The stored state of a route, if it was ever switched. */
   public Optional<RouteState> load(String route) {
     return jdbc.query("SELECT * FROM gateway_route_state WHERE route_name = ?", ControlStore::state, route)
@@ -149,7 +177,7 @@ public class ControlStore {
         rs.getTimestamp("at").toInstant(), rs.getString("actor"), rs.getBoolean("automatic"),
         rs.getString("from_mode"), rs.getDouble("from_percent"), rs.getString("to_mode"),
         rs.getDouble("to_percent"), rs.getString("reason"), rs.getLong("version"), rs.getString("replica"),
-        rs.getString("outcome")), args);
+        rs.getString("outcome"), rs.getString("action"), rs.getString("pipeline"), rs.getString("detail")), args);
   }
 
   private static RouteState state(ResultSet rs, int row) throws SQLException {

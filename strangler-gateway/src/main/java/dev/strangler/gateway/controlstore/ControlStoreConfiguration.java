@@ -1,5 +1,7 @@
 package dev.strangler.gateway.controlstore;
 
+import dev.strangler.dashboard.ActionAudit;
+import dev.strangler.gateway.routing.RouteTable;
 import java.lang.management.ManagementFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,5 +16,11 @@ public class ControlStoreConfiguration {
   ControlStore controlStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
     // pid@host: tells replicas apart in the audit trail
     return new ControlStore(jdbc, transactions, ManagementFactory.getRuntimeMXBean().getName());
+  }
+
+  /** The dashboard's verify runs go to the same audit trail as the switches. */
+  @Bean
+  ActionAudit verifyAuditTrail(ControlStore store, RouteTable table) {
+    return new VerifyAuditTrail(store, table);
   }
 }

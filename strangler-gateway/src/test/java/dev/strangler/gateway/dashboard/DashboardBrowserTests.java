@@ -229,6 +229,9 @@ class DashboardBrowserTests {
     wait.until(d -> d.findElement(pipeline).getText().contains("equal, 120 / 120 rows"));
     assertThat(browser.findElement(By.id("notice")).getText()).contains("source and target are equal");
     sync.verify(1, postRequestedFor(urlEqualTo("/admin/pipelines/orders-to-orders/verify")));
+    assertThat(rowText(wait, "before raising the canary"))
+        .contains("orders").contains("verify orders-to-orders: equal (120 source rows, 120 target rows)")
+        .contains("browser-test");
     screenshot();
 
     // roll back, confirmed with a reason
