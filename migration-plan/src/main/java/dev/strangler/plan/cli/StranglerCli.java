@@ -181,7 +181,7 @@ public class StranglerCli implements Runnable {
             rate((Double) row.get("shadowMismatchRate")),
             pipelines.isEmpty() ? "-" : String.join(", ", pipelines.stream().map(p -> p.get("pipeline") + " "
                 + millis((Double) p.get("lagMillis")) + " " + diff((Boolean) p.get("lastVerifyEqual"))
-                + (!"RUNNING".equalsIgnoreCase(String.valueOf(p.get("state"))) ? " [" + p.get("state") + "]" : "")).toList()));
+                + (!"STREAMING".equals(p.get("state")) ? " [" + p.get("state") + "]" : "")).toList()));
       }
       return ExitCodes.OK;
     }

@@ -34,13 +34,34 @@ public final class MigrationDriver {
   private final PrintWriter out;
   private final Clock clock;
   private final Duration pollEvery;
+  private final SwitchListener listener;
 
   public MigrationDriver(GatewayAdmin gateway, SyncAdmin sync, PrintWriter out, Clock clock, Duration pollEvery) {
+    this(gateway, sync, out, clock, pollEvery, (route, status) -> { });
+  }
+
+  /**
+   * @param listener told of every switch the driver makes (advance, autopilot step, rollback), right
+   *     after the gateway confirmed it and before the next step's clock starts
+   */
+  public MigrationDriver(GatewayAdmin gateway, SyncAdmin sync, PrintWriter out, Clock clock, Duration pollEvery,
+                         SwitchListener listener) {
     this.gateway = gateway;
     this.sync = sync;
     this.out = out;
     this.clock = clock;
     this.pollEvery = pollEvery;
+    this.listener = listener;
+  }
+
+  /** Hears of each switch, e.g. to check that nothing acknowledged so far was lost by it. */
+  @FunctionalInterface
+  public interface SwitchListener {
+    /**
+     * @param route the route switched
+     * @param now its state after the switch
+     */
+    void switched(String route, RouteStatus now);
   }
 
   /** What {@link #advance} did. */
@@ -69,6 +90,7 @@ public final class MigrationDriver {
     RouteStatus switched = gateway.switchTo(route.name(), next.kind().mode(), next.percent(),
         "strangler advance: " + (at < 0 ? "start of the plan" : "gates of " + route.steps().get(at).describe() + " held"));
     out.println(route.name() + ": " + describe(status) + " -> " + describe(switched));
+    listener.switched(route.name(), switched);
     return Advance.SWITCHED;
   }
 
@@ -77,6 +99,7 @@ public final class MigrationDriver {
     RouteStatus before = gateway.route(route);
     RouteStatus after = gateway.switchTo(route, "legacy", 0, reason);
     out.println(route + ": rolled back " + describe(before) + " -> " + describe(after) + " (" + reason + ")");
+    listener.switched(route, after);
     return after;
   }
 
@@ -131,6 +154,7 @@ public final class MigrationDriver {
     Step step = route.steps().get(index);
     RouteStatus status = gateway.switchTo(route.name(), step.kind().mode(), step.percent(), "strangler run: " + why);
     out.println(route.name() + ": -> " + describe(status) + " (step " + (index + 1) + "/" + route.steps().size() + ")");
+    listener.switched(route.name(), status);
     return status;
   }
 
