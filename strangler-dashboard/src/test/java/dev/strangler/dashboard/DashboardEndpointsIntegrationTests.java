@@ -40,7 +40,8 @@ class DashboardEndpointsIntegrationTests {
 
   static final String TOKEN = "dashboard-test-token-0123456789";
   static final String SYNC_TOKEN = "sync-token-abcdefghijklmnop";
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build(); // no h2c upgrade attempts (a GET once hung 10 s under load)
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   static WireMockServer sync;

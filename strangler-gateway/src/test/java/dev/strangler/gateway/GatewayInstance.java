@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class GatewayInstance implements AutoCloseable {
 
   public static final String TOKEN = "test-admin-token-0123456789";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build(); // no h2c upgrade attempts (a GET once hung 10 s under load)
 
   private final ConfigurableApplicationContext context;
   private final int port;
