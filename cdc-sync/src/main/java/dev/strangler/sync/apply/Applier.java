@@ -6,20 +6,23 @@ import dev.strangler.sync.pipeline.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
 import org.springframework.kafka.listener.CommonContainerStoppingErrorHandler;
 import org.springframework.kafka.listener.CommonDelegatingErrorHandler;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -48,6 +51,8 @@ public final class Applier {
   private final ConcurrentMessageListenerContainer<String, String> container;
   /** per partition, the offset after the last change applied (or dead-lettered) in this process */
   private final Map<TopicPartition, Long> appliedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
+  /** per partition, the stream position of the last change applied (see {@link #isReplay}); consumer thread only */
+  private final Map<TopicPartition, ChangeEvent.Position> positions = new HashMap<>();
 
   /**
    * @param pipeline the pipeline applied
@@ -67,7 +72,7 @@ public final class Applier {
     properties.setGroupId(groupId());
     properties.setAckMode(ContainerProperties.AckMode.BATCH);
     properties.setPollTimeout(200);
-    properties.setMessageListener((BatchMessageListener<String, String>) this::onBatch);
+    properties.setMessageListener((BatchConsumerAwareMessageListener<String, String>) this::onBatch);
     java.util.Properties consumer = new java.util.Properties();
     consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumer.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -103,20 +108,96 @@ public final class Applier {
     container.resume();
   }
 
-  void onBatch(List<ConsumerRecord<String, String>> records) {
-    long appliedAt;
+  void onBatch(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
     List<ChangeEvent> events = new ArrayList<>(records.size());
     Map<ChangeEvent, ConsumerRecord<String, String>> origins = new IdentityHashMap<>();
-    for (ConsumerRecord<String, String> record : records) {
+    Map<TopicPartition, ChangeEvent.Position> positions = new HashMap<>();
+    int replays = 0;
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, String> record = records.get(i);
       TableMapping mapping = pipeline.byTopic(record.topic());
+      ChangeEvent event;
       try {
-        ChangeEvent event = ChangeEvent.parse(json, mapping, record.key(), record.value());
-        events.add(event);
-        origins.put(event, record);
+        event = ChangeEvent.parse(json, mapping, record.key(), record.value());
       } catch (RuntimeException e) {
         failed(record, "unreadable change event: " + e.getMessage());
+        continue;
       }
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      if (isReplay(partition, event, positions)) {
+        replays++;
+        continue;
+      }
+      String missing = event.missingColumn();
+      if (missing != null) {
+        applyAndCommit(events, origins, records.subList(0, i), consumer);
+        schemaChanged(record, mapping, missing);
+      }
+      events.add(event);
+      origins.put(event, record);
     }
+    apply(events, origins);
+    this.positions.putAll(positions);
+    if (replays > 0) {
+      log.info("Pipeline {}: {} change(s) delivered again and already applied; skipped", pipeline.name(), replays);
+    }
+    pipeline.stats().applied(events.size());
+    for (ConsumerRecord<String, String> record : records) {
+      appliedOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+    }
+  }
+
+  /**
+   * A change at or below the stream position of the last change applied from its partition is a
+   * second delivery (Debezium re-sending after a restart, records produced again, a consumer
+   * rewound): skipped, neither written nor counted as a conflict. Positions are kept in memory;
+   * after a restart the first deliveries go through the row checks, which are idempotent too.
+   */
+  private boolean isReplay(TopicPartition partition, ChangeEvent event, Map<TopicPartition, ChangeEvent.Position> batch) {
+    ChangeEvent.Position position = event.position();
+    if (position == null || position.lastCommitLsn() < 0) {
+      return false;
+    }
+    ChangeEvent.Position last = batch.getOrDefault(partition, this.positions.get(partition));
+    if (last != null && position.compareTo(last) <= 0) {
+      return true;
+    }
+    batch.put(partition, position);
+    return false;
+  }
+
+  /**
+   * A change that misses a mapped column: applies what came before it in the batch, commits the
+   * offsets up to it (not past it) and stops the pipeline, so nothing is written with a column
+   * missing and, once the mapping is updated and cdc-sync restarted, applying resumes with it.
+   */
+  private void schemaChanged(ConsumerRecord<String, String> record, TableMapping mapping, String missing) {
+    String error = "pipeline '" + pipeline.name() + "', table " + mapping.source() + ": mapped source column '"
+        + missing + "' is not in the change at " + record.topic() + "-" + record.partition() + "@" + record.offset()
+        + " (renamed or dropped on the source?); nothing of it was applied. Update the mapping and restart: "
+        + "applying resumes with this change";
+    pipeline.failed(error);
+    log.error("Pipeline {} stops: {}", pipeline.name(), error);
+    throw new PipelineStoppedException(error);
+  }
+
+  private void applyAndCommit(List<ChangeEvent> events, Map<ChangeEvent, ConsumerRecord<String, String>> origins,
+                              List<ConsumerRecord<String, String>> before, Consumer<?, ?> consumer) {
+    apply(events, origins);
+    pipeline.stats().applied(events.size());
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (ConsumerRecord<String, String> record : before) {
+      offsets.merge(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1),
+          (a, b) -> a.offset() >= b.offset() ? a : b);
+    }
+    if (!offsets.isEmpty()) {
+      consumer.commitSync(offsets);
+      offsets.forEach((partition, offset) -> appliedOffsets.merge(partition, offset.offset(), Math::max));
+    }
+  }
+
+  /** Writes the events in one transaction; on a data error change by change, dead-lettering (or stopping at) each that fails. */
+  private void apply(List<ChangeEvent> events, Map<ChangeEvent, ConsumerRecord<String, String>> origins) {
     try {
       writer.apply(events);
     } catch (SQLException | RuntimeException batchError) {
@@ -136,15 +217,11 @@ public final class Applier {
         }
       }
     }
-    appliedAt = System.currentTimeMillis();
+    long appliedAt = System.currentTimeMillis();
     for (ChangeEvent event : events) {
       if (!event.snapshot() && event.sourceCommitMillis() > 0) {
         pipeline.stats().lag(appliedAt - event.sourceCommitMillis());
       }
-    }
-    pipeline.stats().applied(events.size());
-    for (ConsumerRecord<String, String> record : records) {
-      appliedOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
     }
   }
 

@@ -1,8 +1,14 @@
 package dev.strangler.sync.apply;
 
+import dev.strangler.sync.mapping.ColumnMapping;
 import dev.strangler.sync.mapping.TableMapping;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A change read back from Kafka (Debezium's envelope, JSON without schemas).
@@ -10,22 +16,66 @@ import tools.jackson.databind.json.JsonMapper;
  * @param mapping the table mapping of its topic
  * @param op {@code c} insert, {@code u} update, {@code d} delete, {@code r} snapshot read
  * @param before the row before (null for inserts and reads)
- * @param after the row after (null for deletes)
+ * @param after the row after (null for deletes); an unchanged TOASTed value the before-image
+ *     holds is filled in from it
  * @param sourceCommitMillis commit time in the source ({@code source.ts_ms})
  * @param snapshot whether it comes from the initial snapshot
  * @param key the Kafka key
  * @param value the Kafka value as received
+ * @param position where the change is in the source's stream (null for snapshot reads)
+ * @param unavailable mapped source columns whose value the change does not carry (an unchanged
+ *     TOASTed value without a before-image: Debezium's placeholder); never written
  */
 record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode after, long sourceCommitMillis,
-                   boolean snapshot, String key, String value) {
+                   boolean snapshot, String key, String value, Position position, Set<String> unavailable) {
+
+  /** Debezium's default {@code unavailable.value.placeholder}, which capture leaves as it is. */
+  static final String UNAVAILABLE = "__debezium_unavailable_value";
+  private static final String UNAVAILABLE_BASE64 =
+      Base64.getEncoder().encodeToString(UNAVAILABLE.getBytes(StandardCharsets.UTF_8));
 
   static ChangeEvent parse(JsonMapper json, TableMapping mapping, String key, String value) {
     JsonNode root = json.readTree(value);
     JsonNode source = root.path("source");
-    String snapshot = source.path("snapshot").asString("false");
-    return new ChangeEvent(mapping, root.path("op").asString(), nullIfMissing(root.get("before")),
-        nullIfMissing(root.get("after")), source.path("ts_ms").asLong(0), !"false".equals(snapshot)
-        && !"incremental".equals(snapshot), key, value);
+    String snapshotMark = source.path("snapshot").asString("false");
+    String op = root.path("op").asString();
+    boolean snapshot = !"false".equals(snapshotMark) && !"incremental".equals(snapshotMark);
+    JsonNode before = nullIfMissing(root.get("before"));
+    JsonNode after = nullIfMissing(root.get("after"));
+    Set<String> unavailable = new LinkedHashSet<>();
+    if (after != null) {
+      for (ColumnMapping column : mapping.columns()) {
+        String name = column.source().name();
+        if (!isPlaceholder(after.get(name))) {
+          continue;
+        }
+        JsonNode old = before == null ? null : before.get(name);
+        if (old != null && !isPlaceholder(old)) {
+          // unchanged, so the value it had before is the value it has (REPLICA IDENTITY FULL)
+          if (after == root.get("after")) {
+            after = after.deepCopy();
+          }
+          ((ObjectNode) after).set(name, old);
+        } else {
+          unavailable.add(name);
+        }
+      }
+    }
+    Position position = "r".equals(op) || snapshot ? null : Position.of(source.path("sequence").asString(null));
+    return new ChangeEvent(mapping, op, before, after, source.path("ts_ms").asLong(0), snapshot, key, value,
+        position, Set.copyOf(unavailable));
+  }
+
+  /** Debezium's placeholder for a value it did not get: as text, as base64 bytes, or as the only array element. */
+  static boolean isPlaceholder(JsonNode node) {
+    if (node == null) {
+      return false;
+    }
+    if (node.isString()) {
+      String text = node.asString();
+      return UNAVAILABLE.equals(text) || UNAVAILABLE_BASE64.equals(text);
+    }
+    return node.isArray() && node.size() == 1 && node.get(0).isString() && UNAVAILABLE.equals(node.get(0).asString());
   }
 
   private static JsonNode nullIfMissing(JsonNode node) {
@@ -38,5 +88,58 @@ record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode af
 
   boolean isUpdate() {
     return "u".equals(op);
+  }
+
+  /**
+   * The first mapped source column the change does not carry at all (not even as null): the
+   * column was renamed or dropped on the source after the mapping was compiled. Null when the
+   * change fits the mapping; columns the mapping does not know are ignored.
+   */
+  String missingColumn() {
+    for (JsonNode row : new JsonNode[] {after, before}) {
+      if (row == null) {
+        continue;
+      }
+      for (ColumnMapping column : mapping.columns()) {
+        if (!row.has(column.source().name())) {
+          return column.source().name();
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A change's place in its source's stream: Debezium's {@code source.sequence}, the LSN of the
+   * last transaction committed before the change's own and the change's LSN. Changes are
+   * captured in commit order, so along one topic the positions only grow; a change at or below
+   * one already applied is a second delivery of it.
+   *
+   * @param lastCommitLsn the previous commit's LSN ({@code -1} when Debezium had none)
+   * @param lsn the change's LSN
+   */
+  record Position(long lastCommitLsn, long lsn) implements Comparable<Position> {
+
+    static Position of(String sequence) {
+      if (sequence == null || sequence.isBlank()) {
+        return null;
+      }
+      String[] parts = sequence.replaceAll("[\\[\\]\"\\s]", "").split(",");
+      if (parts.length != 2 || parts[1].isEmpty() || "null".equals(parts[1])) {
+        return null;
+      }
+      try {
+        long commit = parts[0].isEmpty() || "null".equals(parts[0]) ? -1 : Long.parseLong(parts[0]);
+        return new Position(commit, Long.parseLong(parts[1]));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+
+    @Override
+    public int compareTo(Position other) {
+      int byCommit = Long.compare(lastCommitLsn, other.lastCommitLsn);
+      return byCommit != 0 ? byCommit : Long.compare(lsn, other.lsn);
+    }
   }
 }

@@ -101,7 +101,7 @@ final class ChangeWriter {
         PreparedStatement batch = null;
         for (ChangeEvent event : events) {
           Statements statements = statements(event.mapping());
-          if (event.isUpdate() || event.isDelete()) {
+          if (event.isUpdate() || event.isDelete() || !event.unavailable().isEmpty()) {
             batch = flush(batch);
             batchKeys.clear();
             applyChecked(connection, prepared, statements, event);
@@ -145,6 +145,10 @@ final class ChangeWriter {
     JsonNode keyRow = event.isDelete() ? before : event.after();
     List<ColumnMapping> compared = new ArrayList<>();
     for (ColumnMapping column : mapping.valueColumns()) {
+      if (event.unavailable().contains(column.source().name())
+          || ChangeEvent.isPlaceholder(before == null ? null : before.get(column.source().name()))) {
+        continue; // a value the change does not carry can be neither compared nor written
+      }
       if (event.isDelete() || before == null
           || !java.util.Objects.equals(before.get(column.source().name()), event.after().get(column.source().name()))) {
         compared.add(column);
@@ -174,10 +178,45 @@ final class ChangeWriter {
       PreparedStatement delete = prepared(connection, prepared, statements.delete);
       bindRow(delete, mapping.keyColumns(), before, 1);
       delete.executeUpdate();
+    } else if (!event.unavailable().isEmpty()) {
+      updateAvailable(connection, prepared, event);
     } else {
       PreparedStatement upsert = prepared(connection, prepared, statements.upsert);
       bindRow(upsert, mapping.columns(), event.after(), 1);
       upsert.executeUpdate();
+    }
+  }
+
+  /**
+   * Writes a change that lacks some values (unchanged TOASTed values without a before-image):
+   * only the columns it carries are set, so the target keeps the values it has for the others.
+   * Without a target row to keep them from, the change cannot be applied (a data error: it is
+   * dead-lettered, or stops the pipeline).
+   */
+  private void updateAvailable(Connection connection, Map<String, PreparedStatement> prepared, ChangeEvent event)
+      throws SQLException {
+    TableMapping mapping = event.mapping();
+    List<ColumnMapping> available = mapping.valueColumns().stream()
+        .filter(c -> !event.unavailable().contains(c.source().name())).toList();
+    String assignments = available.isEmpty()
+        ? Sql.quote(mapping.keyColumns().get(0).target().name()) + " = " + Sql.quote(mapping.keyColumns().get(0).target().name())
+        : available.stream().map(c -> Sql.quote(c.target().name()) + " = " + c.targetExpression("?"))
+            .collect(Collectors.joining(", "));
+    PreparedStatement update = prepared(connection, prepared,
+        "UPDATE " + mapping.target().sql() + " SET " + assignments + " WHERE " + keyPredicate(mapping, ""));
+    int index = bindRow(update, available, event.after(), 1);
+    bindRow(update, mapping.keyColumns(), event.after(), index);
+    if (update.executeUpdate() == 0) {
+      throw new UnavailableValueException("change on " + mapping.source() + " key " + event.key()
+          + " does not carry the value of " + event.unavailable() + " (unchanged TOAST value without a before-image) "
+          + "and " + mapping.target() + " has no row to keep it from");
+    }
+  }
+
+  /** A change that cannot be written without inventing a value it does not carry. */
+  static final class UnavailableValueException extends RuntimeException {
+    UnavailableValueException(String message) {
+      super(message);
     }
   }
 
