@@ -25,6 +25,9 @@ final class Stack implements AutoCloseable {
   /** Cold JVMs on two cores answer their first charges slowly; the default 3 s would fail them. */
   static final String PAYMENT_TIMEOUT = "--delivery.payment.timeout=10s";
   static final List<String> DATABASES = List.of("legacy", "signup", "orders", "gateway", "sync");
+  /** The reference pipelines (cdc-sync's profile {@code reference}) a switch of each route waits for. */
+  static final List<String> SIGNUP_PIPELINES = List.of("members-to-accounts", "accounts-to-members");
+  static final List<String> ORDERS_PIPELINES = List.of("orders-to-order-service", "order-service-to-orders");
 
   private final Path root;
   private final Ports ports;
@@ -93,24 +96,34 @@ final class Stack implements AutoCloseable {
   private void awaitReplicationSlots(Duration timeout) throws Exception {
     var admin = new dev.strangler.plan.admin.AdminClient("cdc-sync", url(ports.syncAdmin(), ""), SYNC_TOKEN,
         Duration.ofSeconds(10));
-    int pipelines = admin.get("/admin/pipelines").size();
+    var pipelines = admin.get("/admin/pipelines");
+    // pipelines of one source may share a slot: wait for the slots they name
+    java.util.Set<String> slots = new java.util.TreeSet<>();
+    pipelines.forEach(pipeline -> {
+      if (pipeline.hasNonNull("slot")) {
+        slots.add(pipeline.get("slot").asString());
+      }
+    });
     long deadline = System.nanoTime() + timeout.toNanos();
     int active = 0;
     while (System.nanoTime() < deadline) {
       try (var connection = java.sql.DriverManager.getConnection(jdbcUrl("postgres"), PostgresServer.USER,
           PostgresServer.PASSWORD);
-           var rows = connection.createStatement().executeQuery(
-               "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_type = 'logical'")) {
-        rows.next();
-        active = rows.getInt(1);
+           var select = connection.prepareStatement(
+               "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_type = 'logical' AND slot_name = ANY (?)")) {
+        select.setArray(1, connection.createArrayOf("text", slots.toArray()));
+        try (var rows = select.executeQuery()) {
+          rows.next();
+          active = rows.getInt(1);
+        }
       }
-      if (active >= pipelines) {
-        out.println("sandbox: all " + pipelines + " pipelines are reading their replication slots");
+      if (active >= slots.size()) {
+        out.println("sandbox: all " + pipelines.size() + " pipelines are reading their replication slots " + slots);
         return;
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("only " + active + " of " + pipelines + " replication slots are read after "
+    throw new IllegalStateException("only " + active + " of the replication slots " + slots + " are read after "
         + timeout.toSeconds() + " s; see cdc-sync's log");
   }
 
@@ -144,12 +157,24 @@ final class Stack implements AutoCloseable {
     args.add("--strangler.gateway.routes.signup.paths[0]=/api/members/**");
     args.add("--strangler.gateway.routes.signup.extracted-uri=http://127.0.0.1:" + ports.signup());
     args.add("--strangler.gateway.routes.signup.canary.sticky-key=header:X-Member-Id");
+    fenced(args, "signup", SIGNUP_PIPELINES);
     args.add("--strangler.gateway.routes.orders.paths[0]=/api/orders/**");
     args.add("--strangler.gateway.routes.orders.paths[1]=/api/members/{memberId}/orders");
     args.add("--strangler.gateway.routes.orders.paths[2]=/api/members/{memberId}/coupons");
     args.add("--strangler.gateway.routes.orders.extracted-uri=http://127.0.0.1:" + ports.orders());
     args.add("--strangler.gateway.routes.orders.canary.sticky-key=header:X-Member-Id");
+    fenced(args, "orders", ORDERS_PIPELINES);
     return args;
+  }
+
+  /** Makes every switch of a route a consistent switch: held until its pipelines caught up. */
+  private void fenced(List<String> args, String route, List<String> pipelines) {
+    String prefix = "--strangler.gateway.routes." + route + ".sync.";
+    args.add(prefix + "admin-url=http://127.0.0.1:" + ports.syncAdmin());
+    args.add(prefix + "token=" + SYNC_TOKEN);
+    for (int i = 0; i < pipelines.size(); i++) {
+      args.add(prefix + "pipelines[" + i + "]=" + pipelines.get(i));
+    }
   }
 
   private AppProcess launch(String name, String jar, int port, List<String> args, Path logs, URI probe) throws IOException {
@@ -202,6 +227,16 @@ final class Stack implements AutoCloseable {
 
   URI gatewayUrl() {
     return url(ports.gateway(), "");
+  }
+
+  /** The gateway's admin API (token {@link #GATEWAY_TOKEN}). */
+  URI gatewayAdminUrl() {
+    return url(ports.gatewayAdmin(), "");
+  }
+
+  /** cdc-sync's admin API (token {@link #SYNC_TOKEN}). */
+  URI syncAdminUrl() {
+    return url(ports.syncAdmin(), "");
   }
 
   /** The values the reference plan's placeholders take for this stack. */
