@@ -196,14 +196,21 @@ public final class MigrationDriver {
     return GateEvaluator.evaluate(judged, since, clock.instant(), status, pipelines, () -> settledVerify(route));
   }
 
-  /** Verifies until no difference is left, or {@link #DIFF_ATTEMPTS} times. */
+  /**
+   * The data diff of a route under live traffic. Rows in flight (committed on one side, not yet
+   * applied on the other) differ in one verify and not in the next, so a key counts only if it
+   * differs in every verify of a series of up to {@link #DIFF_ATTEMPTS}, one second apart; the
+   * series stops as soon as no key has differed throughout. A lost or wrongly copied row differs
+   * every time and fails the gate.
+   */
   private List<VerifyResult> settledVerify(RoutePlan route) {
+    PersistentDifferences differences = new PersistentDifferences();
     List<VerifyResult> results = verify(route);
-    for (int attempt = 1; attempt < DIFF_ATTEMPTS && results.stream().anyMatch(result -> !result.equal()); attempt++) {
+    for (int attempt = 1; differences.add(results) && attempt < DIFF_ATTEMPTS; attempt++) {
       sleep(Duration.ofSeconds(1));
       results = verify(route);
     }
-    return results;
+    return differences.judge(results);
   }
 
   /** The index of the step the route is at, -1 if it has not started (legacy). */
