@@ -39,8 +39,8 @@ class UnchangedToastedValueIntegrationTests {
           CREATE TABLE notes (id bigint PRIMARY KEY, title text NOT NULL, body text);
           """);
     }
-    app = InProcessCdcSync.start(control, Map.of("src", source, "dst", target),
-        "strangler.sync.pipelines.toast.source=src", "strangler.sync.pipelines.toast.target=dst",
+    app = InProcessCdcSync.start(control, Map.of("toastsrc", source, "toastdst", target),
+        "strangler.sync.pipelines.toast.source=toastsrc", "strangler.sync.pipelines.toast.target=toastdst",
         "strangler.sync.pipelines.toast.tables[0].source-table=docs",
         "strangler.sync.pipelines.toast.tables[0].key[0]=id",
         "strangler.sync.pipelines.toast.tables[1].source-table=notes",

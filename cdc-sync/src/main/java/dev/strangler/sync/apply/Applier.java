@@ -53,6 +53,8 @@ public final class Applier {
   private final Map<TopicPartition, Long> appliedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
   /** per partition, the stream position of the last change applied (see {@link #isReplay}); consumer thread only */
   private final Map<TopicPartition, ChangeEvent.Position> positions = new HashMap<>();
+  private final java.util.Set<TopicPartition> positionsRead = new java.util.HashSet<>();
+  private static final String POSITION_PREFIX = "strangler-sync-position:";
 
   /**
    * @param pipeline the pipeline applied
@@ -70,7 +72,9 @@ public final class Applier {
     String[] topics = pipeline.mappings().stream().map(TableMapping::topic).toArray(String[]::new);
     ContainerProperties properties = new ContainerProperties(topics);
     properties.setGroupId(groupId());
-    properties.setAckMode(ContainerProperties.AckMode.BATCH);
+    // the applier commits itself, with the stream position of the last change applied as the
+    // offset's metadata, so a restarted applier still knows what it already applied
+    properties.setAckMode(ContainerProperties.AckMode.MANUAL);
     properties.setPollTimeout(200);
     properties.setMessageListener((BatchConsumerAwareMessageListener<String, String>) this::onBatch);
     java.util.Properties consumer = new java.util.Properties();
@@ -111,11 +115,15 @@ public final class Applier {
   void onBatch(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
     List<ChangeEvent> events = new ArrayList<>(records.size());
     Map<ChangeEvent, ConsumerRecord<String, String>> origins = new IdentityHashMap<>();
-    Map<TopicPartition, ChangeEvent.Position> positions = new HashMap<>();
+    Map<TopicPartition, ChangeEvent.Position> batchPositions = new HashMap<>();
     int replays = 0;
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<String, String> record = records.get(i);
       TableMapping mapping = pipeline.byTopic(record.topic());
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      if (!positionsRead.contains(partition)) {
+        readPosition(partition, consumer);
+      }
       ChangeEvent event;
       try {
         event = ChangeEvent.parse(json, mapping, record.key(), record.value());
@@ -123,8 +131,7 @@ public final class Applier {
         failed(record, "unreadable change event: " + e.getMessage());
         continue;
       }
-      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      if (isReplay(partition, event, positions)) {
+      if (isReplay(partition, event, batchPositions)) {
         replays++;
         continue;
       }
@@ -137,28 +144,62 @@ public final class Applier {
       origins.put(event, record);
     }
     apply(events, origins);
-    this.positions.putAll(positions);
+    positions.putAll(batchPositions);
     if (replays > 0) {
       log.info("Pipeline {}: {} change(s) delivered again and already applied; skipped", pipeline.name(), replays);
     }
     pipeline.stats().applied(events.size());
+    commit(records, consumer);
+  }
+
+  /** Commits the offsets after {@code records}, each with the stream position applied up to then. */
+  private void commit(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
+    Map<TopicPartition, Long> next = new HashMap<>();
     for (ConsumerRecord<String, String> record : records) {
-      appliedOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+      next.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+    }
+    if (next.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    next.forEach((partition, offset) -> {
+      ChangeEvent.Position position = positions.get(partition);
+      offsets.put(partition, new OffsetAndMetadata(offset, position == null ? "" : POSITION_PREFIX + position.text()));
+    });
+    consumer.commitSync(offsets);
+    next.forEach((partition, offset) -> appliedOffsets.merge(partition, offset, Math::max));
+  }
+
+  /** The position applied up to, as committed with the partition's offset by an earlier run. */
+  private void readPosition(TopicPartition partition, Consumer<?, ?> consumer) {
+    positionsRead.add(partition);
+    OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
+    String metadata = committed == null ? null : committed.metadata();
+    if (metadata != null && metadata.startsWith(POSITION_PREFIX) && !positions.containsKey(partition)) {
+      ChangeEvent.Position position = ChangeEvent.Position.of(metadata.substring(POSITION_PREFIX.length()));
+      if (position != null) {
+        positions.put(partition, position);
+      }
     }
   }
 
   /**
    * A change at or below the stream position of the last change applied from its partition is a
    * second delivery (Debezium re-sending after a restart, records produced again, a consumer
-   * rewound): skipped, neither written nor counted as a conflict. Positions are kept in memory;
-   * after a restart the first deliveries go through the row checks, which are idempotent too.
+   * rewound): skipped, neither written nor counted as a conflict. Snapshot reads all carry the
+   * snapshot's position: one is a second delivery only once a streamed change past it was applied
+   * (and reads do not move the position). The position is committed with the Kafka offsets, so it
+   * survives a restart.
    */
   private boolean isReplay(TopicPartition partition, ChangeEvent event, Map<TopicPartition, ChangeEvent.Position> batch) {
     ChangeEvent.Position position = event.position();
-    if (position == null || position.lastCommitLsn() < 0) {
+    if (position == null) {
       return false;
     }
     ChangeEvent.Position last = batch.getOrDefault(partition, this.positions.get(partition));
+    if (event.snapshot()) {
+      return last != null && position.compareTo(last) < 0;
+    }
     if (last != null && position.compareTo(last) <= 0) {
       return true;
     }
@@ -184,16 +225,15 @@ public final class Applier {
   private void applyAndCommit(List<ChangeEvent> events, Map<ChangeEvent, ConsumerRecord<String, String>> origins,
                               List<ConsumerRecord<String, String>> before, Consumer<?, ?> consumer) {
     apply(events, origins);
+    for (ChangeEvent event : events) {
+      ConsumerRecord<String, String> record = origins.get(event);
+      if (event.position() != null && !event.snapshot()) {
+        positions.merge(new TopicPartition(record.topic(), record.partition()), event.position(),
+            (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      }
+    }
     pipeline.stats().applied(events.size());
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (ConsumerRecord<String, String> record : before) {
-      offsets.merge(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1),
-          (a, b) -> a.offset() >= b.offset() ? a : b);
-    }
-    if (!offsets.isEmpty()) {
-      consumer.commitSync(offsets);
-      offsets.forEach((partition, offset) -> appliedOffsets.merge(partition, offset.offset(), Math::max));
-    }
+    commit(before, consumer);
   }
 
   /** Writes the events in one transaction; on a data error change by change, dead-lettering (or stopping at) each that fails. */

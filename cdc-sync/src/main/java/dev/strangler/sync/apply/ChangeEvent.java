@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param snapshot whether it comes from the initial snapshot
  * @param key the Kafka key
  * @param value the Kafka value as received
- * @param position where the change is in the source's stream (null for snapshot reads)
+ * @param position where the change is in the source's stream (null when Debezium did not say)
  * @param unavailable mapped source columns whose value the change does not carry (an unchanged
  *     TOASTed value without a before-image: Debezium's placeholder); never written
  */
@@ -61,7 +61,8 @@ record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode af
         }
       }
     }
-    Position position = "r".equals(op) || snapshot ? null : Position.of(source.path("sequence").asString(null));
+    // reads of an incremental snapshot show the row as it is at some point of the stream: not positioned
+    Position position = "r".equals(op) && !snapshot ? null : Position.of(source.path("sequence").asString(null));
     return new ChangeEvent(mapping, op, before, after, source.path("ts_ms").asLong(0), snapshot, key, value,
         position, Set.copyOf(unavailable));
   }
@@ -113,9 +114,13 @@ record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode af
    * A change's place in its source's stream: Debezium's {@code source.sequence}, the LSN of the
    * last transaction committed before the change's own and the change's LSN. Changes are
    * captured in commit order, so along one topic the positions only grow; a change at or below
-   * one already applied is a second delivery of it.
+   * one already applied is a second delivery of it. Debezium has no previous commit for the first
+   * transaction it streams after a snapshot or a fresh start (and for snapshot reads, which carry
+   * the snapshot's LSN): there the change's own LSN stands in. It is below the commit of that
+   * first transaction, which is the previous commit of every later one, and above every LSN of an
+   * earlier slot, since LSNs only grow.
    *
-   * @param lastCommitLsn the previous commit's LSN ({@code -1} when Debezium had none)
+   * @param lastCommitLsn the previous commit's LSN, or the change's own when there was none
    * @param lsn the change's LSN
    */
   record Position(long lastCommitLsn, long lsn) implements Comparable<Position> {
@@ -129,11 +134,17 @@ record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode af
         return null;
       }
       try {
-        long commit = parts[0].isEmpty() || "null".equals(parts[0]) ? -1 : Long.parseLong(parts[0]);
-        return new Position(commit, Long.parseLong(parts[1]));
+        long lsn = Long.parseLong(parts[1]);
+        long commit = parts[0].isEmpty() || "null".equals(parts[0]) ? lsn : Long.parseLong(parts[0]);
+        return new Position(commit, lsn);
       } catch (NumberFormatException e) {
         return null;
       }
+    }
+
+    /** As {@link #of} reads it back. */
+    String text() {
+      return "[\"" + lastCommitLsn + "\",\"" + lsn + "\"]";
     }
 
     @Override
