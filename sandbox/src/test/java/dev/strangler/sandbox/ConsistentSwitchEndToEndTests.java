@@ -175,10 +175,11 @@ class ConsistentSwitchEndToEndTests {
     List<Double> sorted = holds.stream().sorted().toList();
     out.printf(Locale.ROOT, "CONSISTENT-SWITCH %d fenced switches legacy<->extracted through the real cdc-sync under %d "
             + "writes/s (%d acknowledged in %.0f s): hold p50 %.1f ms, p99 %.1f ms, max %.1f ms; switch call p50 %d ms, "
-            + "max %d ms; abandoned and retried %d%n",
+            + "max %d ms; abandoned and retried %d; the first switch held %.1f ms, the other %d at most %.1f ms%n",
         SWITCHES, WRITES_PER_SECOND, writes.size() + SWITCHES, seconds, percentile(sorted, 0.50),
         percentile(sorted, 0.99), sorted.get(sorted.size() - 1), (long) percentile(switchCalls.stream().sorted().toList(), 0.5),
-        switchCalls.stream().mapToLong(Long::longValue).max().orElse(0), abandoned.size());
+        switchCalls.stream().mapToLong(Long::longValue).max().orElse(0), abandoned.size(), holds.get(0), SWITCHES - 1,
+        holds.subList(1, holds.size()).stream().mapToDouble(Double::doubleValue).max().orElse(0));
     abandoned.forEach(a -> out.println("  abandoned: " + a));
   }
 
