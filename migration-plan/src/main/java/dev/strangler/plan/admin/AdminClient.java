@@ -97,7 +97,9 @@ public class AdminClient {
     if (status >= 400) {
       String detail = answer != null && answer.hasNonNull("detail") ? answer.get("detail").asString()
           : answer != null && answer.hasNonNull("title") ? answer.get("title").asString() : response.body();
-      throw new AdminException(status == 404 ? AdminException.Kind.NOT_FOUND : AdminException.Kind.REJECTED,
+      boolean abandoned = status == 409 && answer != null && answer.path("type").asString("").endsWith("/switch-abandoned");
+      throw new AdminException(status == 404 ? AdminException.Kind.NOT_FOUND
+          : abandoned ? AdminException.Kind.ABANDONED : AdminException.Kind.REJECTED,
           name + " answered " + status + " to " + method + " " + path + ": " + detail);
     }
     return answer;

@@ -3,7 +3,8 @@ package dev.strangler.plan.admin;
 /** An admin call that did not succeed, with a message for the person at the terminal. */
 public class AdminException extends RuntimeException {
 
-  public enum Kind { UNREACHABLE, UNAUTHORIZED, NOT_FOUND, REJECTED }
+  /** {@code ABANDONED}: a fenced switch the gateway gave up on (cdc-sync had not caught up): nothing changed, it may be retried. */
+  public enum Kind { UNREACHABLE, UNAUTHORIZED, NOT_FOUND, REJECTED, ABANDONED }
 
   private final Kind kind;
 

@@ -38,12 +38,20 @@ public class GatewayAdmin {
   }
 
   public RouteStatus switchTo(String name, String mode, int percent, String reason) {
+    return switchTo(name, mode, percent, reason, false);
+  }
+
+  /** @param force skip the write fence (audited as forced): for emergencies only */
+  public RouteStatus switchTo(String name, String mode, int percent, String reason, boolean force) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("mode", mode);
     if ("canary".equals(mode)) {
       body.put("percent", percent);
     }
     body.put("reason", reason);
+    if (force) {
+      body.put("force", true);
+    }
     return status(client.put("/admin/routes/" + name, body));
   }
 

@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
         StranglerCli.Rollback.class, StranglerCli.Verify.class, StranglerCli.Run.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:internal error", "2:bad usage or invalid plan (nothing applied)",
-        "3:a gate does not hold or verify found differences (nothing changed)",
+        "3:a gate does not hold, verify found differences, or the gateway abandoned a fenced switch (nothing changed)",
         "4:the autopilot rolled a route back", "5:an admin API is unreachable or refused the call"})
 public class StranglerCli implements Runnable {
 
@@ -68,6 +68,9 @@ public class StranglerCli implements Runnable {
   static int exitCode(Throwable exception) {
     if (exception instanceof InvalidPlanException || exception instanceof CommandLine.ParameterException) {
       return ExitCodes.INVALID;
+    }
+    if (exception instanceof AdminException admin && admin.kind() == AdminException.Kind.ABANDONED) {
+      return ExitCodes.GATE_FAILED;
     }
     if (exception instanceof AdminException) {
       return ExitCodes.ADMIN_ERROR;
@@ -234,6 +237,9 @@ public class StranglerCli implements Runnable {
         defaultValue = "strangler rollback")
     String reason;
 
+    @Option(names = "--force", description = "skip the gateway's write fence (audited as forced): only when cdc-sync cannot catch up")
+    boolean force;
+
     @Mixin
     Endpoints endpoints;
 
@@ -242,7 +248,7 @@ public class StranglerCli implements Runnable {
 
     @Override
     public Integer call() {
-      driver(endpoints, null, spec).rollback(route, reason);
+      driver(endpoints, null, spec).rollback(route, reason, force);
       return ExitCodes.OK;
     }
   }

@@ -28,6 +28,8 @@ public final class MigrationDriver {
 
   /** How often a verify is retried before a difference counts: changes in flight need a moment to land. */
   static final int DIFF_ATTEMPTS = 5;
+  /** How often a fenced switch the gateway abandoned (cdc-sync lagging) is tried before giving up. */
+  static final int SWITCH_ATTEMPTS = 3;
 
   private final GatewayAdmin gateway;
   private final SyncAdmin sync;
@@ -87,7 +89,7 @@ public final class MigrationDriver {
       return Advance.ALREADY_LAST;
     }
     Step next = route.steps().get(at + 1);
-    RouteStatus switched = gateway.switchTo(route.name(), next.kind().mode(), next.percent(),
+    RouteStatus switched = fencedSwitch(route.name(), next.kind().mode(), next.percent(),
         "strangler advance: " + (at < 0 ? "start of the plan" : "gates of " + route.steps().get(at).describe() + " held"));
     out.println(route.name() + ": " + describe(status) + " -> " + describe(switched));
     listener.switched(route.name(), switched);
@@ -96,8 +98,18 @@ public final class MigrationDriver {
 
   /** Switches a route back to legacy at once, whatever its gates say. */
   public RouteStatus rollback(String route, String reason) {
+    return rollback(route, reason, false);
+  }
+
+  /**
+   * Switches a route back to legacy at once, whatever its gates say.
+   *
+   * @param force skip the gateway's write fence (audited as forced), for when cdc-sync cannot catch up
+   */
+  public RouteStatus rollback(String route, String reason, boolean force) {
     RouteStatus before = gateway.route(route);
-    RouteStatus after = gateway.switchTo(route, "legacy", 0, reason);
+    RouteStatus after = force ? gateway.switchTo(route, "legacy", 0, reason, true)
+        : fencedSwitch(route, "legacy", 0, reason);
     out.println(route + ": rolled back " + describe(before) + " -> " + describe(after) + " (" + reason + ")");
     listener.switched(route, after);
     return after;
@@ -152,10 +164,30 @@ public final class MigrationDriver {
 
   private RouteStatus switchTo(RoutePlan route, int index, String why) {
     Step step = route.steps().get(index);
-    RouteStatus status = gateway.switchTo(route.name(), step.kind().mode(), step.percent(), "strangler run: " + why);
+    RouteStatus status = fencedSwitch(route.name(), step.kind().mode(), step.percent(), "strangler run: " + why);
     out.println(route.name() + ": -> " + describe(status) + " (step " + (index + 1) + "/" + route.steps().size() + ")");
     listener.switched(route.name(), status);
     return status;
+  }
+
+  /**
+   * A switch through the gateway's write fence. When the gateway abandons it (cdc-sync did not
+   * catch up in time: nothing changed), it is tried again after a pause, up to
+   * {@link #SWITCH_ATTEMPTS} times; then the last refusal goes to the caller.
+   */
+  private RouteStatus fencedSwitch(String route, String mode, int percent, String reason) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return gateway.switchTo(route, mode, percent, reason);
+      } catch (AdminException e) {
+        if (e.kind() != AdminException.Kind.ABANDONED || attempt == SWITCH_ATTEMPTS) {
+          throw e;
+        }
+        out.println(route + ": switch to " + mode + " abandoned by the gateway (" + e.getMessage()
+            + "); nothing changed, trying again in 2 s (" + attempt + "/" + SWITCH_ATTEMPTS + ")");
+        sleep(Duration.ofSeconds(2));
+      }
+    }
   }
 
   /** Holds a step for its duration while its gates hold; returns what broke, or null. */
