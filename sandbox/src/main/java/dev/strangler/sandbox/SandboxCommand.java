@@ -13,7 +13,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,7 +91,6 @@ public class SandboxCommand implements Callable<Integer> {
         URI.create(environment.get("STRANGLER_GATEWAY_URL")), Stack.GATEWAY_TOKEN, Duration.ofSeconds(30)));
     SyncAdmin sync = new SyncAdmin(new AdminClient("cdc-sync",
         URI.create(environment.get("STRANGLER_SYNC_URL")), Stack.SYNC_TOKEN, Duration.ofSeconds(60)));
-    MigrationDriver driver = new MigrationDriver(gateway, sync, out, Clock.systemUTC(), Duration.ofSeconds(1));
 
     List<String> problems = new ArrayList<>();
     long warmStart = System.nanoTime();
@@ -99,6 +100,10 @@ public class SandboxCommand implements Callable<Integer> {
         (System.nanoTime() - warmStart) / 1e9);
     try (Traffic traffic = Traffic.start(stack.gatewayUrl(), rate)) {
       out.println("sandbox: traffic started (" + rate + " requests/s through " + stack.gatewayUrl() + ")");
+      // after every switch: is every write acknowledged so far on both sides?
+      MigrationDriver driver = new MigrationDriver(gateway, sync, out, Clock.systemUTC(), Duration.ofSeconds(1),
+          (route, now) -> problems.addAll(afterSwitch(stack, traffic, route + " -> " + now.mode()
+              + ("canary".equals(now.mode()) ? " " + now.percent() + " %" : ""), out)));
       Thread.sleep(3000);
       try {
         if (!driver.run(read)) {
@@ -117,10 +122,47 @@ public class SandboxCommand implements Callable<Integer> {
         problems.add(traffic.failures().size() + " client requests failed");
       }
       problems.addAll(verifyEverything(read, sync, out));
-      problems.addAll(bothSides(stack, traffic, out));
+      problems.addAll(bothSides(stack, traffic.members(), traffic.orders(), out));
     }
     problems.forEach(problem -> out.println("sandbox: problem: " + problem));
     return problems.isEmpty();
+  }
+
+  /** How long the writes acknowledged before a switch may take to reach the other side. */
+  static final Duration SETTLE = Duration.ofSeconds(20);
+
+  /**
+   * Right after a switch: waits (up to {@link #SETTLE}) until every write acknowledged so far is
+   * in both databases; a write still missing then is a problem.
+   */
+  private static List<String> afterSwitch(Stack stack, Traffic traffic, String label, PrintWriter out) {
+    List<Traffic.Written> members = List.copyOf(traffic.members());
+    List<Traffic.Written> orders = List.copyOf(traffic.orders());
+    long start = System.nanoTime();
+    long deadline = start + SETTLE.toNanos();
+    try {
+      Map<String, Set<Long>> missing = missing(stack, members, orders);
+      while (!missing.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+        missing = missing(stack, members, orders);
+      }
+      if (missing.isEmpty()) {
+        out.printf("  after %s: the %d signups and %d orders acknowledged so far are on both sides (%.1f s)%n",
+            label, members.size(), orders.size(), (System.nanoTime() - start) / 1e9);
+        return List.of();
+      }
+      List<String> problems = new ArrayList<>();
+      missing.forEach((what, ids) -> {
+        out.println("  after " + label + ": acknowledged " + what + " MISSING " + ids.stream().limit(10).toList());
+        problems.add("after " + label + ": " + ids.size() + " acknowledged " + what + " missing");
+      });
+      return problems;
+    } catch (SQLException e) {
+      return List.of("after " + label + ": could not check both sides: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of("after " + label + ": interrupted");
+    }
   }
 
   private static List<String> verifyEverything(Plan plan, SyncAdmin sync, PrintWriter out) throws InterruptedException {
@@ -141,22 +183,43 @@ public class SandboxCommand implements Callable<Integer> {
     return problems;
   }
 
-  private static List<String> bothSides(Stack stack, Traffic traffic, PrintWriter out) throws Exception {
+  private static List<String> bothSides(Stack stack, List<Traffic.Written> members, List<Traffic.Written> orders,
+                                        PrintWriter out) throws SQLException {
+    Map<String, Set<Long>> missing = missing(stack, members, orders);
     List<String> problems = new ArrayList<>();
-    record Check(String what, String database, String table, List<Traffic.Written> written) {}
-    for (Check check : List.of(
-        new Check("members in legacy", "legacy", "members", traffic.members()),
-        new Check("members in signup-service", "signup", "accounts", traffic.members()),
-        new Check("orders in legacy", "legacy", "orders", traffic.orders()),
-        new Check("orders in order-service", "orders", "orders", traffic.orders()))) {
-      Set<Long> missing = BothSides.missing(stack, check.database(), check.table(), check.written());
-      out.println("acknowledged " + check.what() + ": " + (check.written().size() - missing.size()) + "/"
-          + check.written().size() + (missing.isEmpty() ? "" : " MISSING " + missing.stream().limit(10).toList()));
-      if (!missing.isEmpty()) {
-        problems.add(missing.size() + " acknowledged " + check.what() + " missing");
+    for (Check check : checks(members, orders)) {
+      Set<Long> gone = missing.getOrDefault(check.what(), Set.of());
+      out.println("acknowledged " + check.what() + ": " + (check.written().size() - gone.size()) + "/"
+          + check.written().size() + (gone.isEmpty() ? "" : " MISSING " + gone.stream().limit(10).toList()));
+      if (!gone.isEmpty()) {
+        problems.add(gone.size() + " acknowledged " + check.what() + " missing");
       }
     }
     return problems;
+  }
+
+  /** @param what e.g. "members in legacy"  @param database its database  @param table its table  @param written the writes */
+  private record Check(String what, String database, String table, List<Traffic.Written> written) {}
+
+  private static List<Check> checks(List<Traffic.Written> members, List<Traffic.Written> orders) {
+    return List.of(
+        new Check("members in legacy", "legacy", "members", members),
+        new Check("members in signup-service", "signup", "accounts", members),
+        new Check("orders in legacy", "legacy", "orders", orders),
+        new Check("orders in order-service", "orders", "orders", orders));
+  }
+
+  /** The acknowledged writes not (yet) in a database, by check; empty when all are everywhere. */
+  private static Map<String, Set<Long>> missing(Stack stack, List<Traffic.Written> members, List<Traffic.Written> orders)
+      throws SQLException {
+    Map<String, Set<Long>> missing = new LinkedHashMap<>();
+    for (Check check : checks(members, orders)) {
+      Set<Long> gone = BothSides.missing(stack, check.database(), check.table(), check.written());
+      if (!gone.isEmpty()) {
+        missing.put(check.what(), gone);
+      }
+    }
+    return missing;
   }
 
   private static void printTryIt(Stack stack, PrintWriter out) {
