@@ -76,8 +76,8 @@ class CatchUpIntegrationTests {
   @BeforeEach
   void slotsStreaming() {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> jdbc(src)
-        .sql("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name IN ('strangler_src', "
-            + "'strangler_src_quiet')").query(Long.class).single() == 2);
+        .sql("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name IN (?, ?)")
+        .param("strangler_src_" + src.name()).param("strangler_src_quiet_" + src.name()).query(Long.class).single() == 2);
   }
 
   @Test
@@ -164,13 +164,13 @@ class CatchUpIntegrationTests {
     long[] heartbeatSlot = {0};
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
       jdbc(src).sql("INSERT INTO unmapped (n) VALUES (1)").update(); // only unmapped changes keep coming
-      heartbeatSlot[0] = confirmedFlush("strangler_src");
+      heartbeatSlot[0] = confirmedFlush("strangler_src_" + src.name());
       return heartbeatSlot[0] >= after;
     });
     long current = lsn(jdbc(src).sql("SELECT pg_current_wal_lsn()::text").query(String.class).single());
-    assertThat(current - confirmedFlush("strangler_src")).isLessThan(retainedBound);
+    assertThat(current - confirmedFlush("strangler_src_" + src.name())).isLessThan(retainedBound);
     // the same database, the same unmapped writes, a source without heartbeats: that slot stays where it was
-    assertThat(confirmedFlush("strangler_src_quiet")).isLessThan(after);
+    assertThat(confirmedFlush("strangler_src_quiet_" + src.name())).isLessThan(after);
   }
 
   long confirmedFlush(String slot) {

@@ -158,11 +158,11 @@ class SyncIntegrationTests {
   void pipelinesOfOneSourceShareOneSlotAndEachGetsTheChangesOfItsTables() {
     for (String pipeline : List.of("it-members-fwd", "it-members-mirror", "it-conversions", "it-stop")) {
       Map<?, ?> body = admin().get().uri("/admin/pipelines/{name}", pipeline).retrieve().body(Map.class);
-      assertThat(body.get("slot")).as(pipeline).isEqualTo("strangler_legacy");
+      assertThat(body.get("slot")).as(pipeline).isEqualTo(legacySlot());
       assertThat(body.get("publication")).as(pipeline).isEqualTo("strangler_legacy");
     }
-    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_legacy' "
-        + "AND active").query(Long.class).single() == 1);
+    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")
+        .param(legacySlot()).query(Long.class).single() == 1);
     assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'strangler_it%'")
         .query(Long.class).single()).isZero();
     // the snapshot reached both pipelines of the members table
@@ -339,10 +339,10 @@ class SyncIntegrationTests {
     assertThat(retired.get("state")).isEqualTo("RETIRED");
     assertThat(publishes("strangler_legacy", "menus")).isFalse();
     assertThat(publishes("strangler_legacy", "members")).isTrue();
-    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_legacy'")
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?").param(legacySlot())
         .query(Long.class).single()).isEqualTo(1);
     assertThat(pipelines.get("it-retire").retirement()).contains("[public.menus] dropped from publication strangler_legacy")
-        .contains("slot strangler_legacy kept");
+        .contains("slot " + legacySlot() + " kept");
     // the other pipelines of the source go on
     jdbc(legacy).sql("INSERT INTO members (id, email, password_hash, name, created_at) "
         + "VALUES (302, 'still@example.com', 'h', 'Still', now())").update();
@@ -351,16 +351,22 @@ class SyncIntegrationTests {
 
   @Test
   void retiringTheLastPipelineOfASourceDropsItsSlotAndPublication() {
-    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_archive'")
+    String slot = "strangler_archive_" + legacy.name();
+    awaitTrue(() -> jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?").param(slot)
         .query(Long.class).single() == 1);
     Map<?, ?> retired = admin().delete().uri("/admin/pipelines/it-archive/slot").retrieve().body(Map.class);
     assertThat(retired.get("state")).isEqualTo("RETIRED");
-    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangler_archive'")
+    assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?").param(slot)
         .query(Long.class).single()).isZero();
     assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_publication WHERE pubname = 'strangler_archive'")
         .query(Long.class).single()).isZero();
-    assertThat(pipelines.get("it-archive").retirement()).contains("slot strangler_archive, publication "
+    assertThat(pipelines.get("it-archive").retirement()).contains("slot " + slot + ", publication "
         + "strangler_archive and offsets dropped");
+  }
+
+  /** The legacy source's slot: {@code strangler_<datasource>_<database>}. */
+  static String legacySlot() {
+    return "strangler_legacy_" + legacy.name();
   }
 
   static boolean publishes(String publication, String table) {

@@ -92,6 +92,8 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private final Set<Pipeline> snapshotStarted = new HashSet<>();
   /** pipelines whose tables are in an incremental snapshot: they stay SNAPSHOT until all their rows came */
   private final Set<Pipeline> incremental = ConcurrentHashMap.newKeySet();
+  private boolean incrementalSeen;
+  private static final String INCREMENTAL_SNAPSHOT_OFFSET = "incremental_snapshot_collections";
   /** fences a catch-up waits for, by id; completed once the batch holding the fence is in Kafka */
   private final Map<String, CompletableFuture<Void>> awaitedFences = new ConcurrentHashMap<>();
   private final List<String> fencesInBatch = new ArrayList<>();
@@ -229,6 +231,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       return;
     }
     String slot = settings.slotName();
+    slotOfThisDatabase();
     replicaIdentityFull();
     if (!settings.heartbeatInterval().isZero()) {
       heartbeatTable();
@@ -242,7 +245,8 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     added.removeAll(control.capturedTables(slot));
     snapshotStarted.clear();
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-        .using(debeziumProperties(resumes ? Set.of() : toSnapshot))
+        // with offsets, Debezium snapshots only if the last run stopped mid-snapshot (then it starts over)
+        .using(debeziumProperties(toSnapshot))
         .notifying(this)
         .using((success, message, error) -> {
           if (!success && running) {
@@ -334,6 +338,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     long lsn = capturedLsn;
     for (RecordChangeEvent<SourceRecord> event : records) {
       route(event.record(), outgoing);
+      trackIncrementalEnd(event.record());
       lsn = Math.max(lsn, lsnOf(event.record()));
     }
     send(outgoing);
@@ -459,17 +464,32 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
 
   private void trackIncremental(Pipeline pipeline) {
     long done = pipeline.stats().snapshotRow();
-    if (!incremental.contains(pipeline)) {
+    if (done % SNAPSHOT_LOG_EVERY == 0) {
+      log.info("Incremental snapshot of pipeline {}: {} of {} rows", pipeline.name(), done,
+          pipeline.stats().snapshotRowsTotal());
+    }
+  }
+
+  /**
+   * Debezium keeps the state of a running incremental snapshot in the offsets of every record
+   * (key {@value #INCREMENTAL_SNAPSHOT_OFFSET}); once it was there and is gone again, the snapshot
+   * is complete and the pipelines that waited for it stream.
+   */
+  private void trackIncrementalEnd(SourceRecord record) {
+    if (incremental.isEmpty() || record.sourceOffset() == null) {
       return;
     }
-    long total = pipeline.stats().snapshotRowsTotal();
-    if (done % SNAPSHOT_LOG_EVERY == 0) {
-      log.info("Incremental snapshot of pipeline {}: {} of {} rows", pipeline.name(), done, total);
-    }
-    if (done >= total) {
-      incremental.remove(pipeline);
-      log.info("Incremental snapshot of pipeline {} done: {} rows", pipeline.name(), done);
-      pipeline.advance(PipelineState.STREAMING);
+    boolean running = record.sourceOffset().containsKey(INCREMENTAL_SNAPSHOT_OFFSET);
+    if (running) {
+      incrementalSeen = true;
+    } else if (incrementalSeen) {
+      incrementalSeen = false;
+      for (Pipeline pipeline : List.copyOf(incremental)) {
+        incremental.remove(pipeline);
+        log.info("Incremental snapshot of pipeline {} done: {} rows", pipeline.name(),
+            pipeline.stats().snapshotRowsDone());
+        pipeline.advance(PipelineState.STREAMING);
+      }
     }
   }
 
@@ -521,6 +541,25 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       throw new IllegalStateException("source " + settings.datasource() + ": could not create the heartbeat table public."
           + HEARTBEAT_TABLE + " (set strangler.sync.datasources." + settings.datasource() + ".heartbeat-interval: 0 to "
           + "run without): " + e.getMessage(), e);
+    }
+  }
+
+  /** Slot names are unique per server: a slot of this name reading another database is not ours. */
+  private void slotOfThisDatabase() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement(
+             "SELECT database FROM pg_replication_slots WHERE slot_name = ? AND database <> current_database()")) {
+      query.setString(1, settings.slotName());
+      try (ResultSet other = query.executeQuery()) {
+        if (other.next()) {
+          throw new IllegalStateException("source " + settings.datasource() + ": replication slot " + settings.slotName()
+              + " already exists on this server for database " + other.getString(1) + "; set strangler.sync.datasources."
+              + settings.datasource() + ".slot-name to a name of its own");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not read its replication slots: "
+          + e.getMessage(), e);
     }
   }
 

@@ -40,8 +40,9 @@ public record SourceSettings(String datasource, String slotName, String publicat
         SyncProperties.Pipeline::publicationName, "publication-name", problems);
     Duration heartbeat = pick(datasource, config == null ? null : config.heartbeatInterval(), pipelines,
         SyncProperties.Pipeline::heartbeatInterval, "heartbeat-interval", problems);
-    String fallback = SyncProperties.defaultSlotName(datasource);
-    return new SourceSettings(datasource, slot == null ? fallback : slot, publication == null ? fallback : publication,
+    return new SourceSettings(datasource,
+        slot == null ? SyncProperties.defaultSlotName(datasource, config == null ? null : config.url()) : slot,
+        publication == null ? SyncProperties.defaultPublicationName(datasource) : publication,
         heartbeat == null ? DEFAULT_HEARTBEAT : heartbeat);
   }
 

@@ -43,7 +43,8 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param url its JDBC URL, {@code jdbc:postgresql://host:port/db}
    * @param username the user (needs the REPLICATION attribute on a source)
    * @param password its password
-   * @param slotName the replication slot capture reads on this source; default {@code strangler_<datasource>}
+   * @param slotName the replication slot capture reads on this source; default
+   *     {@code strangler_<datasource>_<database>} (slot names are unique per server)
    * @param publicationName the publication on this source; default {@code strangler_<datasource>}
    * @param heartbeatInterval how often capture writes this source's row of {@code strangler_sync_heartbeat}
    *     (Debezium's heartbeat action query), so its slot advances while the mapped tables are idle;
@@ -62,9 +63,28 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
     }
   }
 
-  /** The default slot and publication name of a source datasource: {@code strangler_<datasource>}. */
-  public static String defaultSlotName(String datasource) {
-    return "strangler_" + datasource.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  /**
+   * The default publication of a source datasource, {@code strangler_<datasource>} (publications
+   * live in their database).
+   */
+  public static String defaultPublicationName(String datasource) {
+    return "strangler_" + sanitize(datasource);
+  }
+
+  /**
+   * The default replication slot of a source datasource, {@code strangler_<datasource>_<database>}
+   * (at most 63 characters): slot names are unique per PostgreSQL server, not per database, so the
+   * database keeps two sources of the same name on one server apart.
+   */
+  public static String defaultSlotName(String datasource, String url) {
+    java.util.regex.Matcher database = java.util.regex.Pattern.compile("jdbc:postgresql://[^/]*/([^?]+).*")
+        .matcher(url == null ? "" : url);
+    String name = "strangler_" + sanitize(datasource) + (database.matches() ? "_" + sanitize(database.group(1)) : "");
+    return name.length() <= 63 ? name : name.substring(0, 63);
+  }
+
+  private static String sanitize(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
   }
 
   /**
