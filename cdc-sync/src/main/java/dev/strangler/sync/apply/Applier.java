@@ -148,7 +148,9 @@ public final class Applier {
     if (replays > 0) {
       log.info("Pipeline {}: {} change(s) delivered again and already applied; skipped", pipeline.name(), replays);
     }
-    pipeline.stats().applied(events.size());
+    // a skipped replay counts as applied, as it did when the row checks absorbed it: capture
+    // counted it too, and a clean shutdown waits for applied to reach captured
+    pipeline.stats().applied(events.size() + replays);
     commit(records, consumer);
   }
 
