@@ -58,7 +58,8 @@ class ReferenceMigrationEndToEndTests {
   /** {@code status}, {@code verify}, {@code advance} and {@code rollback}, as processes, on the migrated stack. */
   private static void theCliDrivesTheLiveStack(Path root, Stack stack) throws Exception {
     Map<String, String> env = new HashMap<>(stack.planEnvironment());
-    env.put("STRANGLER_PLAN", "sandbox/src/test/resources/e2e-plan.yaml");
+    // the same routes with a 10-minute shadow step, so that the second advance finds its gate unmet
+    env.put("STRANGLER_PLAN", "sandbox/src/test/resources/e2e-cli-plan.yaml");
 
     Cli status = Cli.run(root, env, "status", "--json");
     assertThat(status.exit()).as(status.output()).isZero();
@@ -84,7 +85,7 @@ class ReferenceMigrationEndToEndTests {
     Cli start = Cli.run(root, env, "advance", "orders");
     assertThat(start.exit()).as(start.output()).isZero();
     assertThat(start.output()).contains("orders: legacy -> shadow");
-    // the shadow step must be held for its 4 s first: the gate says so, and nothing changes
+    // the shadow step must be held for its 10 minutes first: the gate says so, and nothing changes
     Cli tooSoon = Cli.run(root, env, "advance", "orders");
     assertThat(tooSoon.exit()).as(tooSoon.output()).isEqualTo(3);
     assertThat(tooSoon.output()).contains("orders: stays at shadow");

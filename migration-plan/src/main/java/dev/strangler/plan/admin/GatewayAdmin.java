@@ -48,7 +48,7 @@ public class GatewayAdmin {
     if ("canary".equals(mode)) {
       body.put("percent", percent);
     }
-    body.put("reason", reason);
+    body.put("reason", audited(reason));
     if (force) {
       body.put("force", true);
     }
@@ -56,8 +56,15 @@ public class GatewayAdmin {
   }
 
   public RouteStatus rollback(String name, String reason) {
-    return status(client.post("/admin/routes/" + name + "/rollback", Map.of("reason", reason)));
+    return status(client.post("/admin/routes/" + name + "/rollback", Map.of("reason", audited(reason))));
   }
+
+  /** The gateway keeps at most 1 000 characters of a reason and refuses longer ones: a long gate report is cut. */
+  static String audited(String reason) {
+    return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 1) + "…";
+  }
+
+  static final int MAX_REASON = 1000;
 
   static RouteStatus status(JsonNode node) {
     if (node == null) {
