@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The consistent switch. For a route with cdc-sync pipelines: hold the route's new requests at
+ * The consistent switch. For a route with cdc-sync pipelines, when the switch changes which side
+ * answers (legacy ⇄ shadow does not; see {@link #servedByNewSide}): hold the route's new requests at
  * the gateway → wait until none of its requests is in flight → ask cdc-sync to confirm each
  * pipeline applied everything the source acknowledged (with the time left) → flip → let the held
  * requests go on, to the new side. Within {@code switch-timeout} or not at all: otherwise the
@@ -85,11 +86,25 @@ public class SwitchFence {
         outcome -> switcher.rollback(name, reason, actor, false, outcome));
   }
 
+  /**
+   * The share of the route's requests the new side answers (and so of the writes it owns): 0 in
+   * legacy and shadow (shadow copies are not answers), the percent in canary, 100 in extracted. A
+   * switch that leaves it as it is hands nothing over, so it needs no fence.
+   */
+  static double servedByNewSide(Mode mode, double percent) {
+    return switch (mode) {
+      case LEGACY, SHADOW -> 0;
+      case CANARY -> percent;
+      case EXTRACTED -> 100;
+    };
+  }
+
   private Mono<ManagedRoute> run(ManagedRoute route, RouteSwitcher.Destination to, boolean force, String actor,
       Function<String, ManagedRoute> flip) {
     SwitchFencing fencing = route.fencing();
-    if (!fencing.fenced() || force) {
-      String outcome = fencing.fenced() ? RouteSwitcher.OUTCOME_FORCED : RouteSwitcher.OUTCOME_SWITCHED;
+    boolean takesOver = servedByNewSide(route.state().mode(), route.state().percent()) != servedByNewSide(to.mode(), to.percent());
+    if (!fencing.fenced() || force || !takesOver) {
+      String outcome = fencing.fenced() && force && takesOver ? RouteSwitcher.OUTCOME_FORCED : RouteSwitcher.OUTCOME_SWITCHED;
       return blocking(() -> flip.apply(outcome)).doOnSuccess(r ->
           route.gate().lastSwitch(new RouteGate.LastSwitch(Instant.now(), 0.0, outcome, null)));
     }

@@ -271,6 +271,27 @@ class FencedSwitchIntegrationTests {
   }
 
   @Test
+  void aSwitchThatHandsNothingOverNeedsNoFence() {
+    // cdc-sync paused: a fence could not pass; legacy ⇄ shadow leaves every answer with legacy
+    catchUpAnswers(aResponse().withStatus(409).withBody("{\"detail\":\"paused\"}"));
+    HttpResponse<String> shadow = gateway.admin("PUT", "/admin/routes/orders", "{\"mode\":\"shadow\",\"reason\":\"compare\"}");
+    assertThat(shadow.statusCode()).isEqualTo(200);
+    assertThat(read(shadow).get("mode").asString()).isEqualTo("shadow");
+    HttpResponse<String> back = gateway.admin("POST", "/admin/routes/orders/rollback", "{\"reason\":\"enough\"}");
+    assertThat(back.statusCode()).isEqualTo(200);
+    assertThat(read(back).get("mode").asString()).isEqualTo("legacy");
+    assertThat(cdcSync.getAllServeEvents()).isEmpty();
+    JsonNode audit = read(gateway.admin("GET", "/admin/audit?route=orders&limit=1", null)).get(0);
+    assertThat(audit.get("outcome").asString()).isEqualTo("switched");
+
+    // but legacy → canary hands answers (and writes) over: fenced, and refused while paused
+    HttpResponse<String> canary = gateway.admin("PUT", "/admin/routes/orders",
+        "{\"mode\":\"canary\",\"percent\":10,\"reason\":\"x\"}");
+    assertThat(canary.statusCode()).isEqualTo(409);
+    assertThat(route().get("mode").asString()).isEqualTo("legacy");
+  }
+
+  @Test
   void neverHoldsOtherRoutesDuringAFence() {
     catchUpAnswers(caughtUp(true, 0).withFixedDelay(5000));
     CompletableFuture<HttpResponse<String>> put = async("PUT", "/admin/routes/orders",
