@@ -51,15 +51,19 @@ class BatchReplayIntegrationTests {
       ReferenceSchemas.execute(database, "CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL, note text)");
     }
     ConfigurableApplicationContext first = start();
+    long start;
     try {
+      // once this row is applied, the snapshot is behind: every write below is streamed
+      jdbc(source).sql("INSERT INTO items VALUES (1000, 0, 'sentinel')").update();
+      start = awaitApplied(1);
       for (int i = 1; i <= 30; i++) {
         jdbc(source).sql("INSERT INTO items VALUES (?, 0, 'new')").param(i).update();
       }
-      jdbc(source).sql("UPDATE items SET n = 1, note = 'first'").update();
-      long endOfFirstRound = awaitApplied(60);
+      jdbc(source).sql("UPDATE items SET n = 1, note = 'first' WHERE id <= 30").update();
+      long endOfFirstRound = awaitApplied(start + 60);
       jdbc(source).sql("UPDATE items SET n = 2, note = 'second' WHERE id <= 20").update();
-      jdbc(source).sql("DELETE FROM items WHERE id > 25").update();
-      awaitApplied(85);
+      jdbc(source).sql("DELETE FROM items WHERE id BETWEEN 26 AND 30").update();
+      awaitApplied(start + 85);
       String expected = contents(source);
       assertThat(contents(target)).isEqualTo(expected);
       long conflicts = InProcessCdcSync.count(first, "replay", "conflicts");
@@ -67,10 +71,10 @@ class BatchReplayIntegrationTests {
 
       // the inserts and first updates again: applied as such, they would bring back deleted rows
       // and roll rows back to n = 1 (each one counted as a conflict)
-      List<ConsumerRecord<String, String>> batch = records(0, endOfFirstRound);
+      List<ConsumerRecord<String, String>> batch = records(start, endOfFirstRound);
       assertThat(batch).hasSize(60);
       resend(batch);
-      awaitApplied(145);
+      awaitApplied(start + 145);
       assertThat(contents(target)).isEqualTo(expected);
       assertThat(InProcessCdcSync.count(first, "replay", "conflicts")).isEqualTo(conflicts);
       assertThat(InProcessCdcSync.count(first, "replay", "deadLetters")).isEqualTo(deadLetters);
@@ -79,16 +83,16 @@ class BatchReplayIntegrationTests {
     }
 
     // delivered again while cdc-sync is down: the restarted applier still knows what it applied
-    resend(records(0, 60));
+    resend(records(start, start + 60));
     ConfigurableApplicationContext app = start();
     try {
-      awaitApplied(205);
+      awaitApplied(start + 205);
       assertThat(contents(target)).isEqualTo(contents(source));
       assertThat(InProcessCdcSync.count(app, "replay", "conflicts")).isZero();
       assertThat(InProcessCdcSync.count(app, "replay", "deadLetters")).isZero();
       jdbc(source).sql("UPDATE items SET n = 3 WHERE id = 1").update();
       jdbc(source).sql("INSERT INTO items VALUES (99, 9, 'after')").update();
-      awaitApplied(207);
+      awaitApplied(start + 207);
       assertThat(contents(target)).isEqualTo(contents(source));
     } finally {
       app.close();
