@@ -153,4 +153,33 @@ class PipelineConfigValidationIntegrationTests {
         .hasMessageContaining("pipeline 'broken', tables[0] members → accounts: column 'phone' maps to target column "
             + "'telephone', which does not exist in public.accounts");
   }
+
+  @Test
+  void pipelinesOfOneSourceMustAgreeOnItsSlotNamingBothProperties() {
+    Map<String, Object> config = new HashMap<>();
+    config.put("strangler.sync.datasources.legacy.url", "jdbc:postgresql://db:5432/app");
+    for (String pipeline : List.of("a", "b")) {
+      config.put("strangler.sync.pipelines." + pipeline + ".source", "legacy");
+      config.put("strangler.sync.pipelines." + pipeline + ".target", "signup");
+      config.put("strangler.sync.pipelines." + pipeline + ".tables[0].source-table", "members");
+      config.put("strangler.sync.pipelines." + pipeline + ".tables[0].key[0]", "id");
+    }
+    config.put("strangler.sync.pipelines.a.slot-name", "one");
+    config.put("strangler.sync.pipelines.b.slot-name", "two");
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("test", config));
+    SyncProperties properties = Binder.get(environment).bind("strangler.sync", SyncProperties.class).get();
+    List<String> problems = new java.util.ArrayList<>();
+
+    dev.strangler.sync.config.SourceSettings settings = dev.strangler.sync.config.SourceSettings.resolve("legacy",
+        properties.datasources().get("legacy"), properties.pipelines(), problems);
+
+    assertThat(problems).singleElement().asString()
+        .contains("strangler.sync.pipelines.b.slot-name (two) differs from strangler.sync.pipelines.a.slot-name (one)")
+        .contains("set it once as strangler.sync.datasources.legacy.slot-name");
+    // unset: one slot and publication per source; the slot's name carries the database (slots are per server)
+    assertThat(settings.publicationName()).isEqualTo("strangler_legacy");
+    assertThat(dev.strangler.sync.config.SourceSettings.resolve("legacy", properties.datasources().get("legacy"),
+        Map.of(), new java.util.ArrayList<>()).slotName()).isEqualTo("strangler_legacy_app");
+  }
 }

@@ -1,14 +1,15 @@
 package dev.strangler.sync.capture;
 
+import dev.strangler.sync.config.SyncProperties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.Locale;
 import javax.sql.DataSource;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.stereotype.Component;
@@ -42,7 +43,8 @@ public class ControlDatabase {
   String password() { return details.getPassword(); }
 
   String offsetTable(String slot) {
-    return "strangler_sync_offsets_" + slot.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    return SyncProperties.identifier("strangler_sync_offsets_"
+        + slot.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
   }
 
   /** Forgets an engine's offsets and captured tables: the next start snapshots again. */

@@ -79,8 +79,18 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
   public static String defaultSlotName(String datasource, String url) {
     java.util.regex.Matcher database = java.util.regex.Pattern.compile("jdbc:postgresql://[^/]*/([^?]+).*")
         .matcher(url == null ? "" : url);
-    String name = "strangler_" + sanitize(datasource) + (database.matches() ? "_" + sanitize(database.group(1)) : "");
-    return name.length() <= 63 ? name : name.substring(0, 63);
+    return identifier("strangler_" + sanitize(datasource) + (database.matches() ? "_" + sanitize(database.group(1)) : ""));
+  }
+
+  /**
+   * A PostgreSQL identifier of at most 63 characters (PostgreSQL silently truncates longer ones):
+   * a longer name keeps its start and ends with a hash of the whole, so two long names stay apart.
+   */
+  public static String identifier(String name) {
+    if (name.length() <= 63) {
+      return name;
+    }
+    return name.substring(0, 54) + "_" + String.format("%08x", name.hashCode());
   }
 
   private static String sanitize(String name) {
