@@ -268,6 +268,11 @@ class SyncIntegrationTests {
     Map<String, Object> verify = admin().post().uri("/admin/pipelines/it-members-fwd/verify").retrieve().body(Map.class);
     assertThat(verify.get("equal")).isEqualTo(false);
     assertThat(verify.get("differingKeys").toString()).contains("id=201").contains("missing-in-target");
+    // the pipeline's view remembers it, for the CLI's status and the dashboard
+    Map<?, ?> lastVerify = (Map<?, ?>) admin().get().uri("/admin/pipelines/it-members-fwd").retrieve().body(Map.class)
+        .get("lastVerify");
+    assertThat(lastVerify.get("equal")).isEqualTo(false);
+    assertThat(((Number) lastVerify.get("differingKeys")).intValue()).isPositive();
   }
 
   @Test
@@ -337,6 +342,7 @@ class SyncIntegrationTests {
     awaitTrue(() -> publishes("strangler_legacy", "menus"));
     Map<?, ?> retired = admin().delete().uri("/admin/pipelines/it-retire/slot").retrieve().body(Map.class);
     assertThat(retired.get("state")).isEqualTo("RETIRED");
+    assertThat(retired.get("retired").toString()).contains("dropped from publication");
     assertThat(publishes("strangler_legacy", "menus")).isFalse();
     assertThat(publishes("strangler_legacy", "members")).isTrue();
     assertThat(jdbc(legacy).sql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?").param(legacySlot())

@@ -28,11 +28,13 @@ import java.util.List;
  * @param tables source → target tables
  * @param position capture's WAL position and the applied offset per topic partition
  * @param lastVerify the last verify since cdc-sync started, or null
+ * @param retired what retiring it dropped on the source (its tables from the shared publication, or
+ *     the slot, publication and offsets when it was the source's last pipeline), null if not retired
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
-                    Pipelines.Position position, Verifier.LastVerify lastVerify) {
+                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired) {
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
@@ -54,6 +56,6 @@ record PipelineView(String name, String source, String target, String state, Str
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
-        pipelines.position(pipeline.name()), verifier.last(pipeline.name()));
+        pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement());
   }
 }
