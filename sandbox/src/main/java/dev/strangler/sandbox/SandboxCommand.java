@@ -87,8 +87,9 @@ public class SandboxCommand implements Callable<Integer> {
   boolean migrate(Stack stack, PrintWriter out) throws Exception {
     Map<String, String> environment = stack.planEnvironment();
     Plan read = new PlanReader(environment::get).read(root.resolve(plan));
-    GatewayAdmin gateway = new GatewayAdmin(new AdminClient("gateway",
-        URI.create(environment.get("STRANGLER_GATEWAY_URL")), Stack.GATEWAY_TOKEN, Duration.ofSeconds(30)));
+    AdminClient gatewayClient = new AdminClient("gateway",
+        URI.create(environment.get("STRANGLER_GATEWAY_URL")), Stack.GATEWAY_TOKEN, Duration.ofSeconds(30));
+    GatewayAdmin gateway = new GatewayAdmin(gatewayClient);
     SyncAdmin sync = new SyncAdmin(new AdminClient("cdc-sync",
         URI.create(environment.get("STRANGLER_SYNC_URL")), Stack.SYNC_TOKEN, Duration.ofSeconds(60)));
 
@@ -108,6 +109,7 @@ public class SandboxCommand implements Callable<Integer> {
       try {
         if (!driver.run(read)) {
           problems.add("the plan did not complete");
+          latestMismatches(gatewayClient, read, out);
         } else {
           out.println("== orders: rollback, to show it is instant and loses nothing");
           driver.rollback("orders", "sandbox: rollback drill");
@@ -126,6 +128,22 @@ public class SandboxCommand implements Callable<Integer> {
     }
     problems.forEach(problem -> out.println("sandbox: problem: " + problem));
     return problems.isEmpty();
+  }
+
+  /** When a plan stops, the gateway's latest shadow mismatches say why a shadow gate broke. */
+  private static void latestMismatches(AdminClient gateway, Plan plan, PrintWriter out) {
+    for (var route : plan.routes()) {
+      try {
+        var mismatches = gateway.get("/admin/routes/" + route.name()).path("shadow").path("mismatches");
+        for (int i = 0; i < Math.min(2, mismatches.size()); i++) {
+          String sample = mismatches.get(i).toString();
+          out.println("  latest shadow mismatch of " + route.name() + ": "
+              + (sample.length() > 1500 ? sample.substring(0, 1500) + "…" : sample));
+        }
+      } catch (AdminException e) {
+        out.println("  shadow mismatches of " + route.name() + " not readable: " + e.getMessage());
+      }
+    }
   }
 
   /** How long the writes acknowledged before a switch may take to reach the other side. */
