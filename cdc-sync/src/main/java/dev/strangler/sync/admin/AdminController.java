@@ -49,6 +49,12 @@ class AdminController {
     return PipelineView.of(pipelines.pause(name), pipelines, verifier);
   }
 
+  /** Takes the pipeline's snapshot again while streaming goes on (e.g. into an emptied target). */
+  @PostMapping("/{name}/snapshot")
+  PipelineView snapshot(@PathVariable String name) {
+    return PipelineView.of(pipelines.snapshot(name), pipelines, verifier);
+  }
+
   @PostMapping("/{name}/resume")
   PipelineView resume(@PathVariable String name) {
     return PipelineView.of(pipelines.resume(name), pipelines, verifier);

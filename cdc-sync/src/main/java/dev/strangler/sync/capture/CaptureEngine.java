@@ -92,7 +92,19 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private final Set<Pipeline> snapshotStarted = new HashSet<>();
   /** pipelines whose tables are in an incremental snapshot: they stay SNAPSHOT until all their rows came */
   private final Set<Pipeline> incremental = ConcurrentHashMap.newKeySet();
+  /** per pipeline, the tables whose snapshot it still waits for; snapshot rows go to these pipelines only */
+  private final Map<Pipeline, Set<String>> pending = new ConcurrentHashMap<>();
+  /** pipelines snapshotted again after a lost position: their targets lose the rows the source does not have */
+  private final Set<Pipeline> reconcile = ConcurrentHashMap.newKeySet();
+  /** snapshots finished in the batch being sent: recorded as done once Kafka acknowledged it */
+  private final Set<Pipeline> snapshotsDoneInBatch = new HashSet<>();
+  private final java.util.function.Function<Pipeline, DataSource> targetDataSource;
+  private final java.util.function.Consumer<Pipeline> reconciler;
   private boolean incrementalSeen;
+  /** false from a snapshot signal until Debezium read it: an incremental snapshot ending before is another one */
+  private volatile boolean incrementalArmed = true;
+  private volatile String awaitedSignal;
+  private boolean identityRecorded;
   private static final String INCREMENTAL_SNAPSHOT_OFFSET = "incremental_snapshot_collections";
   /** fences a catch-up waits for, by id; completed once the batch holding the fence is in Kafka */
   private final Map<String, CompletableFuture<Void>> awaitedFences = new ConcurrentHashMap<>();
@@ -106,9 +118,16 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
    * @param sourceDataSource a pool on the source, for snapshot row counts, the publication and retiring
    * @param control where offsets are stored
    * @param kafka the producer (acks=all)
+   * @param targetDataSource a pool on a pipeline's target (an emptied target is snapshotted again)
+   * @param reconciler deletes the target rows the source does not have, after a snapshot taken
+   *     because the stored position was lost; called on a thread of its own
    */
   public CaptureEngine(SourceSettings settings, List<Pipeline> pipelines, SyncProperties.Datasource source,
-                       DataSource sourceDataSource, ControlDatabase control, KafkaTemplate<String, String> kafka) {
+                       DataSource sourceDataSource, ControlDatabase control, KafkaTemplate<String, String> kafka,
+                       java.util.function.Function<Pipeline, DataSource> targetDataSource,
+                       java.util.function.Consumer<Pipeline> reconciler) {
+    this.targetDataSource = targetDataSource;
+    this.reconciler = reconciler;
     this.settings = settings;
     this.source = source;
     this.sourceDataSource = sourceDataSource;
@@ -223,8 +242,13 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
 
   /**
    * Starts the engine on its own thread: source tables set to REPLICA IDENTITY FULL, heartbeat and
-   * signal tables created, the publication set to the engine's tables; an initial snapshot when the
-   * engine has no offsets yet, else an incremental snapshot of the tables no earlier run captured.
+   * signal tables created, the publication set to the engine's tables, the stored position checked
+   * against the source ({@link #positionLost}). Without a slot, Debezium creates one and takes the
+   * initial snapshot from the slot's own consistent point. With a slot, capture streams from the
+   * stored position (or the slot's), and every pipeline whose snapshot of a table is not done —
+   * added later, re-enabled, interrupted mid-snapshot, its target emptied — gets an incremental
+   * snapshot of it, read while streaming goes on: the stream from the old position replays every
+   * change since (deletes included), so a redone snapshot keeps nothing the source deleted.
    */
   public synchronized void start() {
     if (running) {
@@ -238,15 +262,58 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     signalTable();
     publication();
-    Set<String> mapped = mappedTables(p -> true);
-    Set<String> toSnapshot = mappedTables(CaptureEngine::snapshots);
-    boolean resumes = control.hasOffsets(slot);
-    Set<String> added = new TreeSet<>(toSnapshot);
-    added.removeAll(control.capturedTables(slot));
+    String lost = positionLost();
+    reconcile.clear();
+    if (lost != null) {
+      String what = "source " + settings.datasource() + ", slot " + slot + ": " + lost;
+      if (source.positionLost() == SyncProperties.PositionLost.STOP) {
+        log.error("Capture of {}; the stored position cannot be used, and position-lost is stop: the source's "
+            + "pipelines stay stopped (set strangler.sync.datasources.{}.position-lost: resnapshot to snapshot again)",
+            what, settings.datasource());
+        pipelines.forEach(p -> p.failed("position lost: " + what));
+        return;
+      }
+      log.warn("Capture of {}; the stored position cannot be used: offsets forgotten, a new slot and snapshot, and "
+          + "the target rows the source no longer has are deleted once it is taken", what);
+      dropSlot();
+      control.dropOffsets(slot);
+      pipelines.stream().filter(CaptureEngine::snapshots).forEach(reconcile::add);
+    }
+    boolean fresh = !slotExists();
+    Map<String, Set<String>> mapped = new LinkedHashMap<>();
+    pipelines.forEach(p -> mapped.put(p.name(), tablesOf(p)));
+    Map<String, Map<String, Boolean>> states = control.snapshots(slot, mapped);
+    pending.clear();
+    incremental.clear();
     snapshotStarted.clear();
+    incrementalArmed = true;
+    Set<String> initialTables = new TreeSet<>();
+    for (Pipeline pipeline : pipelines) {
+      if (!snapshots(pipeline)) {
+        control.snapshotState(slot, pipeline.name(), mapped.get(pipeline.name()), true);
+        continue;
+      }
+      Map<String, Boolean> own = states.getOrDefault(pipeline.name(), Map.of());
+      Set<String> needed = new TreeSet<>();
+      for (TableMapping mapping : pipeline.mappings()) {
+        String table = mapping.source().toString();
+        if (fresh || !Boolean.TRUE.equals(own.get(table)) || targetEmptied(pipeline, mapping)) {
+          needed.add(table);
+        }
+      }
+      if (!needed.isEmpty()) {
+        pending.put(pipeline, needed);
+        control.snapshotState(slot, pipeline.name(), needed, false);
+        if (fresh) {
+          initialTables.addAll(needed);
+        } else {
+          incremental.add(pipeline);
+        }
+      }
+    }
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-        // with offsets, Debezium snapshots only if the last run stopped mid-snapshot (then it starts over)
-        .using(debeziumProperties(toSnapshot))
+        // a blocking snapshot only from a new slot's consistent point; every other one is incremental
+        .using(debeziumProperties(initialTables))
         .notifying(this)
         .using((success, message, error) -> {
           if (!success && running) {
@@ -260,44 +327,178 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         .build();
     executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-" + settings.datasource()));
     running = true;
+    identityRecorded = false;
     executor.execute(engine);
     log.info("Capture of source {} started (slot {}, publication {}) for pipelines {}{}", settings.datasource(), slot,
         settings.publicationName(), pipelines.stream().map(Pipeline::name).toList(),
-        resumes ? " from its stored offsets" : toSnapshot.isEmpty() ? " (no snapshot)" : ", snapshot of " + toSnapshot);
-    if (resumes && !added.isEmpty()) {
-      incrementalSnapshot(added);
+        fresh ? (initialTables.isEmpty() ? " (new slot, no snapshot)" : " (new slot), snapshot of " + initialTables)
+            : " from its stored position");
+    if (!fresh && !incremental.isEmpty()) {
+      Set<String> tables = new TreeSet<>();
+      incremental.forEach(p -> tables.addAll(pending.get(p)));
+      incremental.forEach(p -> {
+        p.stats().snapshotTotal(countRows(p, p.mappings().stream()
+            .filter(m -> pending.get(p).contains(m.source().toString())).toList()));
+        p.state(PipelineState.SNAPSHOT);
+        log.info("Pipeline {}: snapshot of {} not done (added later, re-enabled, interrupted or target emptied); "
+            + "incremental snapshot of {} rows while streaming", p.name(), pending.get(p), p.stats().snapshotRowsTotal());
+      });
+      String resumed = control.latestOffset(slot);
+      boolean covered = resumed != null && resumed.contains(INCREMENTAL_SNAPSHOT_OFFSET)
+          && tables.stream().allMatch(t -> resumed.contains(t));
+      if (covered) {
+        log.info("Source {}: the incremental snapshot of {} resumes where it was", settings.datasource(), tables);
+      } else {
+        signalSnapshot(tables);
+      }
     }
-    control.addCapturedTables(slot, mapped);
   }
 
   /**
-   * Tables that pipelines added since the engine's offsets were written never went through its
-   * initial snapshot: asks Debezium for an incremental snapshot of them (read in chunks while
-   * streaming goes on; the signal is read from the WAL, so it survives a restart).
+   * Takes the pipeline's snapshot again (admin {@code POST /admin/pipelines/{name}/snapshot}): an
+   * incremental snapshot of its tables, routed to it alone, while streaming goes on.
+   *
+   * @param pipeline one of this engine's pipelines
    */
-  private void incrementalSnapshot(Set<String> tables) {
-    for (Pipeline pipeline : pipelines) {
-      List<TableMapping> fresh = pipeline.mappings().stream().filter(m -> tables.contains(m.source().toString()))
-          .filter(m -> snapshots(pipeline)).toList();
-      if (!fresh.isEmpty()) {
-        pipeline.stats().snapshotTotal(countRows(pipeline, fresh));
-        pipeline.state(PipelineState.SNAPSHOT);
-        incremental.add(pipeline);
-        log.info("Pipeline {}: its tables {} were never snapshotted by the capture of source {}; incremental snapshot "
-            + "of {} rows requested", pipeline.name(), fresh.stream().map(m -> m.source().toString()).toList(),
-            settings.datasource(), pipeline.stats().snapshotRowsTotal());
-      }
+  public synchronized void snapshot(Pipeline pipeline) {
+    if (!running || !pipelines.contains(pipeline)) {
+      throw new IllegalStateException("capture of source " + settings.datasource() + " is not running");
     }
+    Set<String> tables = tablesOf(pipeline);
+    pending.merge(pipeline, tables, (a, b) -> {
+      Set<String> both = new TreeSet<>(a);
+      both.addAll(b);
+      return both;
+    });
+    control.snapshotState(settings.slotName(), pipeline.name(), tables, false);
+    pipeline.stats().snapshotTotal(countRows(pipeline, pipeline.mappings()));
+    pipeline.state(PipelineState.SNAPSHOT);
+    incremental.add(pipeline);
+    log.info("Pipeline {}: snapshot of {} ({} rows) requested", pipeline.name(), tables,
+        pipeline.stats().snapshotRowsTotal());
+    signalSnapshot(tables);
+  }
+
+  private static Set<String> tablesOf(Pipeline pipeline) {
+    Set<String> tables = new TreeSet<>();
+    pipeline.mappings().forEach(m -> tables.add(m.source().toString()));
+    return tables;
+  }
+
+  /** An incremental snapshot of the tables, read by Debezium from the WAL (so it survives a restart). */
+  private void signalSnapshot(Set<String> tables) {
+    String id = java.util.UUID.randomUUID().toString();
     String collections = tables.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "));
+    awaitedSignal = id;
+    incrementalArmed = false;
     try (Connection connection = sourceDataSource.getConnection();
          PreparedStatement signal = connection.prepareStatement("INSERT INTO public." + SIGNAL_TABLE
              + " (id, type, data) VALUES (?, 'execute-snapshot', ?)")) {
-      signal.setString(1, java.util.UUID.randomUUID().toString());
+      signal.setString(1, id);
       signal.setString(2, "{\"data-collections\": [" + collections + "], \"type\": \"incremental\"}");
       signal.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("source " + settings.datasource() + ": could not request the snapshot of "
-          + tables + " (tables of a pipeline added after the first start): " + e.getMessage(), e);
+          + tables + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A target table that is empty while its source table is not lost its rows: snapshot it again. */
+  private boolean targetEmptied(Pipeline pipeline, TableMapping mapping) {
+    if (targetDataSource == null) {
+      return false;
+    }
+    try (Connection src = sourceDataSource.getConnection(); Statement sourceQuery = src.createStatement();
+         ResultSet sourceRows = sourceQuery.executeQuery("SELECT EXISTS (SELECT 1 FROM " + mapping.source().sql() + ")")) {
+      sourceRows.next();
+      if (!sourceRows.getBoolean(1)) {
+        return false;
+      }
+      try (Connection dst = targetDataSource.apply(pipeline).getConnection(); Statement targetQuery = dst.createStatement();
+           ResultSet targetRows = targetQuery.executeQuery("SELECT EXISTS (SELECT 1 FROM " + mapping.target().sql() + ")")) {
+        targetRows.next();
+        boolean emptied = !targetRows.getBoolean(1);
+        if (emptied) {
+          log.warn("Pipeline {}: target {} is empty while source {} has rows: it is snapshotted again", pipeline.name(),
+              mapping.target(), mapping.source());
+        }
+        return emptied;
+      }
+    } catch (SQLException e) {
+      log.warn("Pipeline {}: could not compare {} with {}: {}", pipeline.name(), mapping.source(), mapping.target(),
+          e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Why the stored position cannot be used on this source, or null when it can (or there is none):
+   * the offsets belong to another server (system identifier), the slot is gone, or the slot's
+   * confirmed position is past the stored offsets (another reader moved it: changes were skipped).
+   */
+  private String positionLost() {
+    String slot = settings.slotName();
+    String offset = control.latestOffset(slot);
+    String recorded = control.sourceIdentity(slot);
+    if (offset == null && recorded == null) {
+      return null;
+    }
+    String system = SourceIdentity.systemIdentifier(sourceDataSource, source);
+    if (recorded != null && !recorded.equals(system)) {
+      return "the stored offsets belong to the server with system identifier " + recorded + "; this server's is "
+          + system + " (restored from a backup, another server or a failover?)";
+    }
+    Long confirmed = null;
+    boolean exists = false;
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement(
+             "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, slot);
+      try (ResultSet row = query.executeQuery()) {
+        if (row.next()) {
+          exists = true;
+          confirmed = row.getObject(1) == null ? null : row.getBigDecimal(1).longValue();
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not read slot " + slot + ": "
+          + e.getMessage(), e);
+    }
+    if (!exists) {
+      return "the replication slot does not exist on the source any more (dropped, or the source was restored or "
+          + "replaced); changes made since the stored position are gone";
+    }
+    long stored = SourceIdentity.offsetLsn(offset);
+    if (confirmed != null && stored > 0 && confirmed > stored) {
+      return "the slot's confirmed position " + Fence.lsn(confirmed) + " is past the stored offsets' "
+          + Fence.lsn(stored) + " (another reader used the slot?); the changes in between are gone";
+    }
+    return null;
+  }
+
+  private boolean slotExists() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, settings.slotName());
+      try (ResultSet row = query.executeQuery()) {
+        return row.next();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not read its replication slots: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Drops the slot (a lost position's), if it is there; one still read by another process is not ours to drop. */
+  private void dropSlot() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement drop = connection.prepareStatement(
+             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+      drop.setString(1, settings.slotName());
+      drop.execute();
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not drop slot " + settings.slotName()
+          + " to snapshot again (is another process reading it?): " + e.getMessage(), e);
     }
   }
 
@@ -335,17 +536,25 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       throws InterruptedException {
     List<Outgoing> outgoing = new ArrayList<>(records.size());
     fencesInBatch.clear();
+    snapshotsDoneInBatch.clear();
     long lsn = capturedLsn;
     for (RecordChangeEvent<SourceRecord> event : records) {
       route(event.record(), outgoing);
+      trackInitialEnd(event.record());
       trackIncrementalEnd(event.record());
       lsn = Math.max(lsn, lsnOf(event.record()));
+    }
+    if (!identityRecorded && !records.isEmpty()) {
+      // the slot exists now: the offsets about to be stored belong to this server
+      control.sourceIdentity(settings.slotName(), SourceIdentity.systemIdentifier(sourceDataSource, source));
+      identityRecorded = true;
     }
     send(outgoing);
     for (RecordChangeEvent<SourceRecord> event : records) {
       committer.markProcessed(event);
     }
     committer.markBatchFinished();
+    snapshotsDoneInBatch.forEach(this::snapshotDone);
     Map<Pipeline, Integer> sent = new HashMap<>();
     outgoing.forEach(message -> sent.merge(message.pipeline(), 1, Integer::sum));
     sent.forEach((pipeline, count) -> pipeline.stats().captured(count));
@@ -411,6 +620,10 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     boolean streamed = "false".equals(flag);
     boolean incrementalRow = "incremental".equals(flag);
     TableRef table = new TableRef(sourceInfo.getString("schema"), sourceInfo.getString("table"));
+    if (SIGNAL_TABLE.equals(table.name()) && awaitedSignal != null && value.schema().field("after") != null
+        && value.getStruct("after") != null && awaitedSignal.equals(value.getStruct("after").getString("id"))) {
+      incrementalArmed = true; // Debezium read the signal: the incremental snapshot now running is ours
+    }
     List<Route> readers = routes.get(table);
     boolean echo = txId != null && txId.equals(echoTransaction);
     String key = null;
@@ -421,8 +634,8 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         pipeline.stats().echoDropped();
         continue;
       }
-      if (!streamed && !snapshots(pipeline)) {
-        continue;
+      if (!streamed && !pendingFor(pipeline, table)) {
+        continue; // a snapshot row of a table this pipeline's snapshot already has (or never takes)
       }
       if (incrementalRow) {
         trackIncremental(pipeline);
@@ -437,17 +650,63 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       outgoing.add(new Outgoing(route.mapping().topic(), key, json, pipeline));
     }
     if (streamed || "last".equals(flag)) {
-      if ("last".equals(flag)) {
-        snapshotStarted.forEach(p -> log.info("Snapshot of pipeline {} done: {} rows", p.name(),
-            p.stats().snapshotRowsDone()));
-        snapshotStarted.clear();
-      }
-      // the engine streams: so do its pipelines (but those still in an incremental snapshot)
+      // the engine streams: so do its pipelines (but those still in a snapshot)
       for (Pipeline pipeline : pipelines) {
-        if (!incremental.contains(pipeline)) {
+        if (!incremental.contains(pipeline) && !pending.containsKey(pipeline)) {
           pipeline.advance(PipelineState.STREAMING);
         }
       }
+    }
+  }
+
+  private boolean pendingFor(Pipeline pipeline, TableRef table) {
+    Set<String> tables = pending.get(pipeline);
+    return tables != null && tables.contains(table.toString());
+  }
+
+  /**
+   * The initial snapshot (from a new slot) is over with its last record, or with the first record
+   * streamed after it (tables without rows have no last record).
+   */
+  private void trackInitialEnd(SourceRecord record) {
+    if (pending.isEmpty() || record.sourceOffset() == null) {
+      return;
+    }
+    Map<String, ?> offset = record.sourceOffset();
+    // Debezium 3 writes these as booleans or as text, depending on the record
+    Object snapshot = offset.get("snapshot");
+    boolean inSnapshot = snapshot != null && !"false".equalsIgnoreCase(String.valueOf(snapshot));
+    boolean last = "true".equalsIgnoreCase(String.valueOf(offset.get("last_snapshot_record")));
+    if (record.value() instanceof Struct value && value.schema().field("source") != null
+        && value.getStruct("source") != null && value.getStruct("source").schema().field("snapshot") != null) {
+      String flag = String.valueOf(value.getStruct("source").get("snapshot"));
+      inSnapshot = !"false".equals(flag) && !"incremental".equals(flag) && !"null".equals(flag);
+      last = last || "last".equals(flag);
+    }
+    if (!inSnapshot || last) {
+      for (Pipeline pipeline : pending.keySet()) {
+        if (!incremental.contains(pipeline)) {
+          snapshotsDoneInBatch.add(pipeline);
+        }
+      }
+    }
+  }
+
+  /** Records a pipeline's snapshot as done (its rows are in Kafka) and lets it stream. */
+  private void snapshotDone(Pipeline pipeline) {
+    Set<String> tables = pending.remove(pipeline);
+    incremental.remove(pipeline);
+    snapshotStarted.remove(pipeline);
+    if (tables == null) {
+      return;
+    }
+    control.snapshotState(settings.slotName(), pipeline.name(), tables, true);
+    log.info("Snapshot of pipeline {} done: {} rows of {}", pipeline.name(), pipeline.stats().snapshotRowsDone(), tables);
+    pipeline.advance(PipelineState.STREAMING);
+    if (reconcile.remove(pipeline)) {
+      Thread thread = new Thread(() -> reconciler.accept(pipeline), "reconcile-" + pipeline.name());
+      thread.setDaemon(true);
+      thread.start();
     }
   }
 
@@ -481,15 +740,10 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     boolean running = record.sourceOffset().containsKey(INCREMENTAL_SNAPSHOT_OFFSET);
     if (running) {
-      incrementalSeen = true;
+      incrementalSeen = incrementalArmed;
     } else if (incrementalSeen) {
       incrementalSeen = false;
-      for (Pipeline pipeline : List.copyOf(incremental)) {
-        incremental.remove(pipeline);
-        log.info("Incremental snapshot of pipeline {} done: {} rows", pipeline.name(),
-            pipeline.stats().snapshotRowsDone());
-        pipeline.advance(PipelineState.STREAMING);
-      }
+      snapshotsDoneInBatch.addAll(incremental);
     }
   }
 
@@ -669,7 +923,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   public synchronized Set<String> detach(Pipeline pipeline) {
     pipelines.remove(pipeline);
     incremental.remove(pipeline);
+    pending.remove(pipeline);
     routes = routesOf(pipelines);
+    control.forgetSnapshots(pipeline.name(), null);
     Set<String> gone = new TreeSet<>();
     pipeline.mappings().forEach(m -> gone.add(m.source().toString()));
     gone.removeAll(mappedTables(p -> true));
@@ -681,7 +937,6 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         throw new IllegalStateException("could not drop " + gone + " from publication " + settings.publicationName()
             + ": " + e.getMessage(), e);
       }
-      control.removeCapturedTables(settings.slotName(), gone);
       log.info("Pipeline {} retired: {} dropped from publication {}; slot {} kept for pipelines {}", pipeline.name(),
           gone, settings.publicationName(), settings.slotName(), pipelines.stream().map(Pipeline::name).toList());
     }

@@ -8,7 +8,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -18,13 +20,19 @@ import org.springframework.stereotype.Component;
  * cdc-sync's own database ({@code spring.datasource}, embedded PostgreSQL by default), where the
  * capture engines keep their offsets: one table per engine (per source slot),
  * {@code strangler_sync_offsets_<slot>} (Debezium's JDBC offset store rewrites its whole table on each
- * flush, so engines must not share one); and in {@code strangler_sync_captured_tables}, which tables
- * each engine has been asked to capture, so a table added later is snapshotted on its own.
+ * flush, so engines must not share one); in {@code strangler_sync_snapshots}, per slot, pipeline and
+ * table, whether the pipeline's snapshot of the table is done (a pipeline whose snapshot is not done
+ * gets one, whatever the other pipelines of the source did); and in {@code strangler_sync_sources}
+ * which server the offsets of a slot belong to (its system identifier), so offsets are never used
+ * on another server.
  */
 @Component
 public class ControlDatabase {
 
+  /** the table of the version before per-pipeline snapshots: read once, for an upgrade */
   private static final String CAPTURED_TABLES = "strangler_sync_captured_tables";
+  private static final String SNAPSHOTS = "strangler_sync_snapshots";
+  private static final String SOURCES = "strangler_sync_sources";
 
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
@@ -51,8 +59,11 @@ public class ControlDatabase {
   public void dropOffsets(String slot) {
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS " + offsetTable(slot));
-      capturedTablesTable(statement);
-      statement.execute("DELETE FROM " + CAPTURED_TABLES + " WHERE slot = '" + slot.replace("'", "''") + "'");
+      tables(statement);
+      String quoted = "'" + slot.replace("'", "''") + "'";
+      statement.execute("DELETE FROM " + CAPTURED_TABLES + " WHERE slot = " + quoted);
+      statement.execute("DELETE FROM " + SNAPSHOTS + " WHERE slot = " + quoted);
+      statement.execute("DELETE FROM " + SOURCES + " WHERE slot = " + quoted);
     } catch (Exception e) {
       throw new IllegalStateException("could not drop the offsets of slot " + slot + ": " + e.getMessage(), e);
     }
@@ -75,51 +86,151 @@ public class ControlDatabase {
     }
   }
 
-  /** The tables ({@code schema.table}) the engine of this slot was asked to capture before. */
-  Set<String> capturedTables(String slot) {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-      capturedTablesTable(statement);
-      Set<String> tables = new TreeSet<>();
-      try (ResultSet rows = statement.executeQuery("SELECT table_name FROM " + CAPTURED_TABLES + " WHERE slot = '"
-          + slot.replace("'", "''") + "'")) {
-        while (rows.next()) {
-          tables.add(rows.getString(1));
-        }
+  /**
+   * The latest offset Debezium stored for this slot's engine (its JSON, e.g. {@code lsn},
+   * {@code snapshot}, {@code incremental_snapshot_collections}); null when there is none.
+   */
+  String latestOffset(String slot) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+         ResultSet exists = statement.executeQuery("SELECT to_regclass('" + offsetTable(slot) + "') IS NOT NULL")) {
+      exists.next();
+      if (!exists.getBoolean(1)) {
+        return null;
       }
-      return tables;
+      try (ResultSet rows = statement.executeQuery("SELECT offset_val FROM " + offsetTable(slot)
+          + " ORDER BY record_insert_ts DESC, record_insert_seq DESC LIMIT 1")) {
+        return rows.next() ? rows.getString(1) : null;
+      }
     } catch (SQLException e) {
-      throw new IllegalStateException("could not read the captured tables of slot " + slot + ": " + e.getMessage(), e);
+      throw new IllegalStateException("could not read the offsets of slot " + slot + ": " + e.getMessage(), e);
     }
   }
 
-  /** Records tables as captured (snapshotted or not to be snapshotted) by the engine of this slot. */
-  void addCapturedTables(String slot, Collection<String> tables) {
-    update(slot, tables, "INSERT INTO " + CAPTURED_TABLES + " (slot, table_name) VALUES (?, ?) ON CONFLICT DO NOTHING");
-  }
-
-  /** Forgets tables no pipeline of the slot maps any more: mapped again later, they are snapshotted again. */
-  void removeCapturedTables(String slot, Collection<String> tables) {
-    update(slot, tables, "DELETE FROM " + CAPTURED_TABLES + " WHERE slot = ? AND table_name = ?");
-  }
-
-  private void update(String slot, Collection<String> tables, String sql) {
+  /**
+   * The snapshot state of every (pipeline, table) the engine of this slot knows: {@code true} when
+   * the pipeline's snapshot of the table is done (its rows acknowledged by Kafka), {@code false}
+   * while requested. Keys are {@code pipeline} → {@code schema.table} → done. Rows of the version
+   * before per-pipeline snapshots count as done for every pipeline named in {@code pipelines} that
+   * maps the table.
+   */
+  Map<String, Map<String, Boolean>> snapshots(String slot, Map<String, Set<String>> pipelines) {
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-      capturedTablesTable(statement);
-      try (PreparedStatement update = connection.prepareStatement(sql)) {
+      tables(statement);
+      Map<String, Map<String, Boolean>> states = new TreeMap<>();
+      String quoted = "'" + slot.replace("'", "''") + "'";
+      try (ResultSet rows = statement.executeQuery("SELECT pipeline, table_name, done FROM " + SNAPSHOTS
+          + " WHERE slot = " + quoted)) {
+        while (rows.next()) {
+          states.computeIfAbsent(rows.getString(1), p -> new TreeMap<>()).put(rows.getString(2), rows.getBoolean(3));
+        }
+      }
+      if (states.isEmpty()) {
+        Set<String> legacy = new TreeSet<>();
+        try (ResultSet rows = statement.executeQuery("SELECT table_name FROM " + CAPTURED_TABLES + " WHERE slot = "
+            + quoted)) {
+          while (rows.next()) {
+            legacy.add(rows.getString(1));
+          }
+        }
+        pipelines.forEach((pipeline, mapped) -> mapped.stream().filter(legacy::contains)
+            .forEach(table -> states.computeIfAbsent(pipeline, p -> new TreeMap<>()).put(table, true)));
+      }
+      return states;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the snapshot states of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Records the snapshot state of a pipeline's tables on this slot. */
+  void snapshotState(String slot, String pipeline, Collection<String> tables, boolean done) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement update = connection.prepareStatement("INSERT INTO " + SNAPSHOTS
+          + " (slot, pipeline, table_name, done) VALUES (?, ?, ?, ?) ON CONFLICT (slot, pipeline, table_name) "
+          + "DO UPDATE SET done = excluded.done")) {
         for (String table : tables) {
           update.setString(1, slot);
-          update.setString(2, table);
+          update.setString(2, pipeline);
+          update.setString(3, table);
+          update.setBoolean(4, done);
           update.addBatch();
         }
         update.executeBatch();
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("could not record the captured tables of slot " + slot + ": " + e.getMessage(), e);
+      throw new IllegalStateException("could not record the snapshot of pipeline " + pipeline + ": " + e.getMessage(), e);
     }
   }
 
-  private static void capturedTablesTable(Statement statement) throws SQLException {
+  /**
+   * Forgets a pipeline's snapshots (disabled or retired, or tables no longer mapped): started or
+   * mapped again later, it is snapshotted again.
+   *
+   * @param pipeline the pipeline
+   * @param tables its tables to forget; null for all, on every slot
+   */
+  public void forgetSnapshots(String pipeline, Collection<String> tables) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      if (tables == null) {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + SNAPSHOTS + " WHERE pipeline = ?")) {
+          delete.setString(1, pipeline);
+          delete.executeUpdate();
+        }
+        return;
+      }
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + SNAPSHOTS
+          + " WHERE pipeline = ? AND table_name = ?")) {
+        for (String table : tables) {
+          delete.setString(1, pipeline);
+          delete.setString(2, table);
+          delete.addBatch();
+        }
+        delete.executeBatch();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not forget the snapshots of pipeline " + pipeline + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The system identifier of the server whose WAL the slot's offsets point into; null when not recorded. */
+  String sourceIdentity(String slot) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement query = connection.prepareStatement("SELECT system_identifier FROM " + SOURCES
+          + " WHERE slot = ?")) {
+        query.setString(1, slot);
+        try (ResultSet row = query.executeQuery()) {
+          return row.next() ? row.getString(1) : null;
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the source of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Records which server (system identifier) the slot's offsets belong to. */
+  void sourceIdentity(String slot, String systemIdentifier) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement update = connection.prepareStatement("INSERT INTO " + SOURCES
+          + " (slot, system_identifier) VALUES (?, ?) ON CONFLICT (slot) DO UPDATE SET system_identifier = "
+          + "excluded.system_identifier")) {
+        update.setString(1, slot);
+        update.setString(2, systemIdentifier);
+        update.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the source of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void tables(Statement statement) throws SQLException {
     statement.execute("CREATE TABLE IF NOT EXISTS " + CAPTURED_TABLES
         + " (slot text NOT NULL, table_name text NOT NULL, PRIMARY KEY (slot, table_name))");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + SNAPSHOTS + " (slot text NOT NULL, pipeline text NOT NULL, "
+        + "table_name text NOT NULL, done boolean NOT NULL, PRIMARY KEY (slot, pipeline, table_name))");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + SOURCES
+        + " (slot text PRIMARY KEY, system_identifier text NOT NULL)");
   }
 }

@@ -49,17 +49,24 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param heartbeatInterval how often capture writes this source's row of {@code strangler_sync_heartbeat}
    *     (Debezium's heartbeat action query), so its slot advances while the mapped tables are idle;
    *     {@code 0} disables heartbeats; default {@code 5s}
+   * @param positionLost what capture does when its stored position does not belong to this source
+   *     any more (the slot is gone, the server is another one, or the slot moved past the stored
+   *     offsets): {@code resnapshot} (default: forget the offsets, take a new slot and snapshot, and
+   *     delete the target rows the source no longer has) or {@code stop} (the source's pipelines
+   *     fail, naming the source, the slot and what was found)
    */
   public record Datasource(@NotBlank @Pattern(regexp = "jdbc:postgresql:.*",
       message = "must be a jdbc:postgresql: URL") String url, String username, String password,
                            @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String slotName,
                            @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String publicationName,
-                           java.time.Duration heartbeatInterval) {
+                           java.time.Duration heartbeatInterval,
+                           @DefaultValue("resnapshot") PositionLost positionLost) {
 
     public Datasource {
       if (heartbeatInterval != null && heartbeatInterval.isNegative()) {
         throw new IllegalArgumentException("heartbeat-interval must not be negative");
       }
+      positionLost = positionLost == null ? PositionLost.RESNAPSHOT : positionLost;
     }
   }
 
@@ -166,6 +173,8 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
   public record Admin(String token) {}
 
   public enum Snapshot { INITIAL, NEVER }
+
+  public enum PositionLost { RESNAPSHOT, STOP }
 
   public enum OnError { CONTINUE, STOP }
 

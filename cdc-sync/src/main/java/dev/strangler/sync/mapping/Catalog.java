@@ -26,7 +26,7 @@ final class Catalog {
   Optional<Map<String, Column>> columns(TableRef table) {
     String sql = """
         SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-               (a.atthasdef OR a.attidentity <> '')
+               (a.atthasdef OR a.attidentity <> ''), a.atttypmod
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -42,7 +42,7 @@ final class Catalog {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           columns.put(rows.getString(1), new Column(rows.getString(1), rows.getString(2), rows.getString(3),
-              rows.getBoolean(4), rows.getBoolean(5)));
+              rows.getBoolean(4), rows.getBoolean(5), rows.getInt(6)));
         }
       }
       return columns.isEmpty() ? Optional.empty() : Optional.of(columns);

@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * <p>Names: {@code lower-case}, {@code upper-case}, {@code trim}, {@code text},
  * {@code timestamp-to-timestamptz} and {@code timestamptz-to-timestamp} (the timestamp without
  * zone is UTC), {@code text-to-timestamptz}, {@code numeric-scale:<n>} (round half up to n
- * decimals; {@code numeric-scale-2} is {@code numeric-scale:2}).
+ * decimals; {@code numeric-scale-2} is {@code numeric-scale:2}); for a target column narrower than
+ * its source ({@link Narrowing}), {@code exact} (a value that does not fit is dead-lettered, never
+ * cut) or {@code truncate} (cut or rounded, as PostgreSQL's cast does).
  *
  * @param name the name as configured
  * @param accepts the input categories
@@ -45,11 +47,12 @@ public record Conversion(String name, Set<TypeCategory> accepts, TypeCategory ou
           TypeCategory.TIMESTAMPTZ, "((%s) AT TIME ZONE 'UTC')");
       case "timestamptz-to-timestamp" -> new Conversion(name, EnumSet.of(TypeCategory.TIMESTAMPTZ),
           TypeCategory.TIMESTAMP, "((%s) AT TIME ZONE 'UTC')");
+      case "exact", "truncate" -> new Conversion(name, EnumSet.allOf(TypeCategory.class), null, "%s");
       case "text-to-timestamptz" -> new Conversion(name, EnumSet.of(TypeCategory.TEXT), TypeCategory.TIMESTAMPTZ,
           "(%s)::timestamptz");
       default -> throw new IllegalArgumentException("unknown conversion '" + configured + "' (known: lower-case, "
           + "upper-case, trim, text, timestamp-to-timestamptz, timestamptz-to-timestamp, text-to-timestamptz, "
-          + "numeric-scale:<n>)");
+          + "numeric-scale:<n>, exact, truncate)");
     };
   }
 

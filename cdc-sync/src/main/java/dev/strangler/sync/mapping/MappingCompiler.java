@@ -128,7 +128,21 @@ public final class MappingCompiler {
             + suggestion(sourceColumn.category(), targetColumn.category(), targetName));
         continue;
       }
-      columns.add(new ColumnMapping(sourceColumn, targetColumn, conversions, table.key().contains(sourceColumn.name())));
+      ColumnMapping.Fit fit = ColumnMapping.Fit.CAST;
+      String narrowing = Narrowing.of(sourceColumn, conversions, targetColumn);
+      if (narrowing != null) {
+        boolean exact = conversions.stream().anyMatch(c -> c.name().equals("exact"));
+        boolean truncate = conversions.stream().anyMatch(c -> c.name().equals("truncate"));
+        if (!exact && !truncate) {
+          problems.add(where + "column '" + sourceColumn.name() + "' (" + sourceColumn.sqlType() + ") → '" + targetName
+              + "' (" + targetColumn.sqlType() + ") narrows: " + narrowing + "; add convert." + targetName
+              + ": exact (a value that does not fit is dead-lettered) or truncate (it is cut or rounded)");
+          continue;
+        }
+        fit = exact ? ColumnMapping.Fit.EXACT : ColumnMapping.Fit.TRUNCATE;
+      }
+      columns.add(new ColumnMapping(sourceColumn, targetColumn, conversions, table.key().contains(sourceColumn.name()),
+          fit));
     }
 
     for (String target : table.convert().keySet()) {

@@ -74,6 +74,9 @@ public class Pipelines implements SmartLifecycle {
               + "' is not in strangler.sync.datasources (known: " + properties.datasources().keySet() + ")");
         }
       }
+      if (!config.enabled()) {
+        control.forgetSnapshots(name, null); // enabled again later, it is snapshotted again
+      }
       if (!problems.isEmpty() || !config.enabled()) {
         Pipeline idle = new Pipeline(name, config, List.of(), new PipelineStats(name, meters));
         idle.capturedWith(settings.get(config.source()));
@@ -97,7 +100,9 @@ public class Pipelines implements SmartLifecycle {
     // one capture engine per source datasource, shared by its pipelines
     bySource.forEach((source, readers) -> {
       CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
-          datasources.dataSource(source), control, kafka);
+          datasources.dataSource(source), control, kafka, p -> datasources.dataSource(p.config().target()),
+          p -> new TargetReconciler(datasources.dataSource(p.config().source()),
+              datasources.dataSource(p.config().target())).reconcile(p));
       engines.put(source, capture);
       readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
     });
@@ -243,6 +248,21 @@ public class Pipelines implements SmartLifecycle {
       running.capture().start();
     }
     log.info("Pipeline {} resumed", name);
+    return running.pipeline();
+  }
+
+  /**
+   * Takes the pipeline's snapshot again, while streaming goes on (an incremental snapshot of its
+   * tables, sent to this pipeline only): e.g. after its target was emptied or restored.
+   */
+  public synchronized Pipeline snapshot(String name) {
+    Running running = active(name);
+    if (!running.capture().running()) {
+      throw new PipelineStateException("pipeline '" + name + "': the capture of source '"
+          + running.pipeline().config().source() + "' is not running (" + running.pipeline().state().name()
+          .toLowerCase() + "); it cannot snapshot");
+    }
+    running.capture().snapshot(running.pipeline());
     return running.pipeline();
   }
 

@@ -252,14 +252,14 @@ public class Verifier {
       return new Side(mapping.source().sql() + " s",
           mapping.keyColumns().stream().map(c -> c.targetExpression("s." + Sql.quote(c.source().name()))).toList(),
           mapping.keyColumns().stream().map(c -> c.target().sqlType()).toList(),
-          mapping.columns().stream().map(c -> c.targetExpression("s." + Sql.quote(c.source().name()))).toList());
+          mapping.columns().stream().map(c -> c.comparableSource("s." + Sql.quote(c.source().name()))).toList());
     }
 
     static Side target(TableMapping mapping) {
       return new Side(mapping.target().sql() + " t",
           mapping.keyColumns().stream().map(c -> "t." + Sql.quote(c.target().name())).toList(),
           mapping.keyColumns().stream().map(c -> c.target().sqlType()).toList(),
-          mapping.columns().stream().map(ColumnMapping::target).map(c -> "t." + Sql.quote(c.name())).toList());
+          mapping.columns().stream().map(c -> c.comparableTarget("t." + Sql.quote(c.target().name()))).toList());
     }
 
     String keyList() {

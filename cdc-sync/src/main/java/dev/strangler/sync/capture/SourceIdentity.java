@@ -1,0 +1,62 @@
+package dev.strangler.sync.capture;
+
+import dev.strangler.sync.config.SyncProperties;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/** Which PostgreSQL server a source is, and where Debezium's stored offsets point into its WAL. */
+final class SourceIdentity {
+
+  private static final Pattern LSN = Pattern.compile("\"(lsn|lsn_commit|lsn_proc)\"\\s*:\\s*(\\d+)");
+
+  private SourceIdentity() {}
+
+  /**
+   * The server's system identifier (the same on a physical replica, different on any other
+   * server): from {@code pg_control_system()}, else, for a user not allowed to call it, from the
+   * replication protocol's {@code IDENTIFY_SYSTEM}, which every user capture runs as may send.
+   */
+  static String systemIdentifier(DataSource dataSource, SyncProperties.Datasource config) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+         ResultSet row = statement.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+      row.next();
+      return row.getString(1);
+    } catch (SQLException notAllowed) {
+      Properties properties = new Properties();
+      properties.setProperty("user", config.username() == null ? "" : config.username());
+      properties.setProperty("password", config.password() == null ? "" : config.password());
+      properties.setProperty("replication", "database");
+      properties.setProperty("assumeMinServerVersion", "9.4");
+      properties.setProperty("preferQueryMode", "simple");
+      try (Connection replication = DriverManager.getConnection(config.url(), properties);
+           Statement statement = replication.createStatement();
+           ResultSet row = statement.executeQuery("IDENTIFY_SYSTEM")) {
+        row.next();
+        return row.getString(1);
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read the system identifier of " + config.url() + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The highest LSN a stored Debezium offset names ({@code lsn}, {@code lsn_commit}, {@code lsn_proc}); 0 if none. */
+  static long offsetLsn(String offset) {
+    if (offset == null) {
+      return 0;
+    }
+    long highest = 0;
+    Matcher matcher = LSN.matcher(offset);
+    while (matcher.find()) {
+      highest = Math.max(highest, Long.parseLong(matcher.group(2)));
+    }
+    return highest;
+  }
+}
