@@ -48,10 +48,12 @@ public record ColumnMapping(Column source, Column target, List<Conversion> conve
     if (fit != Fit.EXACT) {
       return "(" + cast + ")";
     }
-    // the ELSE depends on the value, so it is evaluated per row, not folded at plan time
-    return "(CASE WHEN " + cast + " IS NOT DISTINCT FROM (" + value + ") THEN " + cast
-        + " ELSE ((('value does not fit " + target.sqlType().replace("'", "") + "' || left((" + value
-        + ")::text, 0))::int)::text)::" + target.sqlType() + " END)";
+    // the value is named once (a parameter appears once in the statement) in a subquery; the
+    // ELSE depends on it, so it is evaluated per row, not folded at plan time
+    String fitted = "fit.v::" + target.sqlType();
+    return "(SELECT CASE WHEN " + fitted + " IS NOT DISTINCT FROM fit.v THEN " + fitted
+        + " ELSE ((('value does not fit " + target.sqlType().replace("'", "") + "' || left(fit.v::text, 0))::int)::text)::"
+        + target.sqlType() + " END FROM (SELECT " + value + " AS v) fit)";
   }
 
   /**
