@@ -95,6 +95,23 @@ class ReferenceMigrationEndToEndTests {
     Cli after = Cli.run(root, env, "status", "--json");
     assertThat(route(JSON.readTree(after.output()).get("routes"), "orders").get("mode").asString()).isEqualTo("legacy");
 
+    // a pipeline's snapshot taken again: requested, and the pipeline ends streaming and equal
+    Cli snapshot = Cli.run(root, env, "sync", "snapshot", "members-to-accounts");
+    assertThat(snapshot.exit()).as(snapshot.output()).isZero();
+    assertThat(snapshot.output()).contains("members-to-accounts: snapshot requested");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+      for (JsonNode pipeline : route(JSON.readTree(Cli.run(root, env, "status", "--json").output()).get("routes"),
+          "signup").get("pipelines")) {
+        if (!"STREAMING".equals(pipeline.get("state").asString())) {
+          return false;
+        }
+      }
+      return Cli.run(root, env, "verify", "signup").output().contains("members-to-accounts: equal");
+    });
+    Cli noPipeline = Cli.run(root, env, "sync", "snapshot", "nowhere");
+    assertThat(noPipeline.exit()).as(noPipeline.output()).isEqualTo(5);
+    assertThat(noPipeline.output()).contains("nowhere");
+
     Cli unknown = Cli.run(root, env, "verify", "nowhere");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.output()).contains("route 'nowhere' is not in");

@@ -165,7 +165,9 @@ final class ChangeWriter {
       case MISSING -> !event.isDelete() && sourceWins;
       case CONFLICT -> sourceWins;
     };
-    if (check == Check.CONFLICT || (check == Check.MISSING && event.isUpdate())) {
+    // while the pipeline's snapshot is being taken, an update of a row not copied yet is expected
+    boolean notCopiedYet = check == Check.MISSING && pipeline.state() == dev.strangler.sync.pipeline.PipelineState.SNAPSHOT;
+    if (check == Check.CONFLICT || (check == Check.MISSING && event.isUpdate() && !notCopiedYet)) {
       pipeline.stats().conflict();
       log.warn("Conflict in pipeline {}: {} key {} was changed in the target concurrently ({}); {} wins",
           pipeline.name(), mapping.target(), event.key(), event.isDelete() ? "delete" : "update",

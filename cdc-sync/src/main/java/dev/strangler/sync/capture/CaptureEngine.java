@@ -279,7 +279,27 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       control.dropOffsets(slot);
       pipelines.stream().filter(CaptureEngine::snapshots).forEach(reconcile::add);
     }
+    if (lost == null && control.latestOffset(slot) == null && slotExists()) {
+      // killed before its first offsets were stored: Debezium would stream from the server's
+      // current position, not the slot's, so the slot is taken again and the rows the first attempt
+      // copied but the source no longer has are deleted after the new snapshot
+      log.info("Capture of source {}: slot {} exists but no position was stored (stopped before its first offset "
+          + "flush): a new slot and snapshot", settings.datasource(), slot);
+      dropSlot();
+      pipelines.stream().filter(CaptureEngine::snapshots).forEach(reconcile::add);
+    }
     boolean fresh = !slotExists();
+    String stored = fresh ? null : control.latestOffset(slot);
+    if (SourceIdentity.inBlockingSnapshot(stored)) {
+      // Debezium does not resume a blocking snapshot (and refuses no_data after one): streaming
+      // starts again from the slot's consistent point, which a snapshot never moves (so every
+      // change made since is streamed), and the tables not marked done are snapshotted
+      // incrementally meanwhile
+      long confirmed = slotConfirmedLsn();
+      log.info("Capture of source {}: its initial snapshot was interrupted; streaming from slot {}'s position {} and "
+          + "snapshotting again while streaming", settings.datasource(), slot, Fence.lsn(confirmed));
+      control.replaceOffsets(slot, SourceIdentity.streamingFrom(stored, confirmed));
+    }
     Map<String, Set<String>> mapped = new LinkedHashMap<>();
     pipelines.forEach(p -> mapped.put(p.name(), tablesOf(p)));
     Map<String, Map<String, Boolean>> states = control.snapshots(slot, mapped);
@@ -474,6 +494,24 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
           + Fence.lsn(stored) + " (another reader used the slot?); the changes in between are gone";
     }
     return null;
+  }
+
+  private long slotConfirmedLsn() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement(
+             "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, settings.slotName());
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next() || row.getObject(1) == null) {
+          throw new IllegalStateException("source " + settings.datasource() + ": slot " + settings.slotName()
+              + " has no confirmed position");
+        }
+        return row.getBigDecimal(1).longValue();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not read slot "
+          + settings.slotName() + ": " + e.getMessage(), e);
+    }
   }
 
   private boolean slotExists() {

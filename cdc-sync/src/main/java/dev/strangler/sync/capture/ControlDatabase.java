@@ -87,6 +87,21 @@ public class ControlDatabase {
   }
 
   /**
+   * Replaces the engine's stored offsets with {@code offset} (Debezium's JDBC offset store keeps
+   * one key per engine; every row of it is set), e.g. a streaming position in place of an
+   * interrupted snapshot's.
+   */
+  void replaceOffsets(String slot, String offset) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement update = connection.prepareStatement("UPDATE " + offsetTable(slot) + " SET offset_val = ?")) {
+      update.setString(1, offset);
+      update.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not write the offsets of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The latest offset Debezium stored for this slot's engine (its JSON, e.g. {@code lsn},
    * {@code snapshot}, {@code incremental_snapshot_collections}); null when there is none.
    */

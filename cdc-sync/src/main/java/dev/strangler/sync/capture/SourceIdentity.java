@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -14,6 +15,7 @@ import javax.sql.DataSource;
 /** Which PostgreSQL server a source is, and where Debezium's stored offsets point into its WAL. */
 final class SourceIdentity {
 
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
   private static final Pattern LSN = Pattern.compile("\"(lsn|lsn_commit|lsn_proc)\"\\s*:\\s*(\\d+)");
 
   private SourceIdentity() {}
@@ -58,5 +60,32 @@ final class SourceIdentity {
       highest = Math.max(highest, Long.parseLong(matcher.group(2)));
     }
     return highest;
+  }
+
+  private static final Pattern SNAPSHOT = Pattern.compile("\"snapshot\"\\s*:\\s*(\"[A-Za-z_]+\"|true)");
+
+  /**
+   * Whether Debezium stored these offsets in the middle of its blocking snapshot (key
+   * {@code snapshot}: {@code true} or a snapshot kind such as {@code "INITIAL"}; absent once it
+   * streams). Incremental snapshot offsets use other keys.
+   */
+  static boolean inBlockingSnapshot(String offset) {
+    if (offset == null) {
+      return false;
+    }
+    Matcher matcher = SNAPSHOT.matcher(offset);
+    return matcher.find() && !matcher.group(1).equalsIgnoreCase("\"false\"");
+  }
+
+  /**
+   * The offsets of an interrupted blocking snapshot turned into a streaming position at
+   * {@code lsn} (the slot's confirmed position, which a snapshot never moves): the snapshot keys
+   * removed, so Debezium streams on from there instead of refusing to resume a snapshot.
+   */
+  static String streamingFrom(String offset, long lsn) {
+    tools.jackson.databind.node.ObjectNode node = (tools.jackson.databind.node.ObjectNode) JSON.readTree(offset);
+    node.remove(List.of("snapshot", "last_snapshot_record", "snapshot_completed", "lsn_proc", "lsn_commit"));
+    node.put("lsn", lsn);
+    return JSON.writeValueAsString(node);
   }
 }

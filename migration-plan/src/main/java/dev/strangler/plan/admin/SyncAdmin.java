@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
-/** cdc-sync's admin API: pipeline state and lag, and the data diff. */
+/** cdc-sync's admin API: pipeline state and lag, the data diff, a snapshot taken again. */
 public class SyncAdmin {
 
   private final AdminClient client;
@@ -14,7 +14,15 @@ public class SyncAdmin {
   }
 
   public PipelineStatus pipeline(String name) {
-    JsonNode node = client.get("/admin/pipelines/" + name);
+    return status(name, client.get("/admin/pipelines/" + name));
+  }
+
+  /** Takes the pipeline's snapshot again, streaming on meanwhile; answers its state (SNAPSHOT). */
+  public PipelineStatus snapshot(String name) {
+    return status(name, client.post("/admin/pipelines/" + name + "/snapshot", null));
+  }
+
+  private static PipelineStatus status(String name, JsonNode node) {
     if (node == null) {
       throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered without a pipeline body");
     }

@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "strangler", mixinStandardHelpOptions = true, version = "strangler 0.1.0",
     description = "Drives a strangler-fig migration through the gateway's and cdc-sync's admin APIs.",
     subcommands = {StranglerCli.Validate.class, StranglerCli.Status.class, StranglerCli.AdvanceRoute.class,
-        StranglerCli.Rollback.class, StranglerCli.Verify.class, StranglerCli.Run.class},
+        StranglerCli.Rollback.class, StranglerCli.Verify.class, StranglerCli.Run.class,
+        StranglerCli.Sync.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:internal error", "2:bad usage or invalid plan (nothing applied)",
         "3:a gate does not hold, verify found differences, or the gateway abandoned a fenced switch (nothing changed)",
@@ -267,6 +268,43 @@ public class StranglerCli implements Runnable {
             + (result.equal() ? "" : " differing keys: " + result.differingKeys()));
       }
       return equal ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+    }
+  }
+
+  @Command(name = "sync", description = "cdc-sync's pipelines, by name.", subcommands = Sync.Snapshot.class)
+  static class Sync implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getErr().println("sync: a subcommand is missing, e.g. sync snapshot NAME");
+      spec.commandLine().usage(spec.commandLine().getErr());
+      return ExitCodes.INVALID;
+    }
+
+    @Command(name = "snapshot", description = "Takes a pipeline's snapshot again (e.g. into an emptied target) while it streams on.")
+    static class Snapshot implements Callable<Integer> {
+      @Parameters(paramLabel = "PIPELINE")
+      String pipeline;
+
+      @Option(names = "--plan", description = "plan file, for cdc-sync's address (env STRANGLER_PLAN)",
+          defaultValue = "${env:STRANGLER_PLAN}")
+      Path plan;
+
+      @Mixin
+      Endpoints endpoints;
+
+      @CommandLine.Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws InvalidPlanException {
+        PipelineStatus status = endpoints.sync(plan == null ? null : readPlan(plan)).snapshot(pipeline);
+        out(spec).println(pipeline + ": snapshot requested, state " + status.state()
+            + "; 'status' shows it streaming again once every row is copied");
+        return ExitCodes.OK;
+      }
     }
   }
 
