@@ -61,9 +61,10 @@ class KillNineIntegrationTests {
     Writer writer = new Writer(source);
     writer.start();
     int kills = 0;
+    Process sync = null;
     try {
       // 1. during the initial snapshot
-      Process sync = start(home, source, target, mirror, control, false, adminPort, logs.resolve("0.log"));
+      sync = start(home, source, target, mirror, control, false, adminPort, logs.resolve("0.log"));
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(20))
           .until(() -> count(target) > 1000);
       kill(sync);
@@ -110,6 +111,9 @@ class KillNineIntegrationTests {
       }
     } finally {
       writer.stopAndJoin();
+      if (sync != null) {
+        sync.destroyForcibly(); // a failed wait leaves no cdc-sync behind
+      }
     }
   }
 
