@@ -1,5 +1,6 @@
 package dev.strangler.embedded;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -8,11 +9,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * The embedded default for Kafka: with no {@code spring.kafka.bootstrap-servers}, start a real
  * KRaft broker in this JVM and hand its address to Spring Boot as
- * {@link KafkaConnectionDetails}. Only for apps that have Kafka's server on their classpath.
+ * {@link KafkaConnectionDetails}. Its log is kept in {@code ~/.strangler/<spring.application.name>/kafka}
+ * (beside the embedded PostgreSQL's data) unless {@code strangler.embedded.kafka.temporary=true}.
+ * Only for apps that have Kafka's server on their classpath.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnClass(name = {"kafka.server.KafkaRaftServer",
@@ -23,8 +27,10 @@ import org.springframework.context.annotation.Conditional;
 public class EmbeddedKafkaAutoConfiguration {
 
   @Bean(destroyMethod = "close")
-  KafkaServer embeddedKafkaServer(EmbeddedKafkaProperties properties) {
-    return KafkaServer.start(properties.dataDirectory(), properties.port());
+  KafkaServer embeddedKafkaServer(EmbeddedKafkaProperties properties, Environment environment) {
+    Path logDirectory = properties.temporary() ? null
+        : properties.dataDirectory() != null ? properties.dataDirectory() : AppHome.directory(environment, "kafka");
+    return KafkaServer.start(logDirectory, properties.port());
   }
 
   @Bean

@@ -30,8 +30,7 @@ public class EmbeddedPostgresAutoConfiguration {
   PostgresServer embeddedPostgresServer(EmbeddedPostgresProperties properties, Environment environment) {
     Path dataDirectory = properties.dataDirectory() != null
         ? properties.dataDirectory()
-        : Path.of(System.getProperty("user.home"), ".strangler",
-            environment.getProperty("spring.application.name", "app"), "postgres");
+        : AppHome.directory(environment, "postgres");
     PostgresServer server = PostgresServer.start(dataDirectory, properties.port(), properties.clean());
     server.createDatabase(properties.database());
     return server;

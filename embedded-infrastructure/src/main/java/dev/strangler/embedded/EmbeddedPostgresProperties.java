@@ -11,9 +11,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled whether to start one at all when no datasource URL is configured
  * @param dataDirectory where the cluster lives; defaults to
- *     {@code ~/.strangler/<spring.application.name>/postgres}, kept across restarts
+ *     {@code ~/.strangler/<spring.application.name>/postgres}, kept across restarts; a postmaster
+ *     left running there by a killed app is stopped at start-up, one of a live app is refused
  * @param port the port, 0 for any free one
- * @param clean wipe the data directory at start-up
+ * @param clean wipe the data directory at start-up (after stopping a left-over postmaster)
  * @param database the database the app uses (created if missing)
  */
 @ConfigurationProperties("strangler.embedded.postgres")

@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Properties;
+import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real Kafka broker in KRaft mode (broker and controller in one node) run in this JVM.
- * Its log directory may be kept across restarts, so events not yet consumed survive one.
+ * Its log directory may be kept across restarts, so events not yet consumed survive one, also a
+ * {@code kill -9}: every record is flushed before it is acknowledged, a kept directory restarts
+ * with the cluster id it was formatted with, on new ports if need be.
  */
 public final class KafkaServer implements Closeable {
 
@@ -27,21 +31,41 @@ public final class KafkaServer implements Closeable {
 
   private final KafkaRaftServer server;
   private final int port;
+  private final Path temporaryDirectory;
 
-  private KafkaServer(KafkaRaftServer server, int port) {
+  private KafkaServer(KafkaRaftServer server, int port, Path temporaryDirectory) {
     this.server = server;
     this.port = port;
+    this.temporaryDirectory = temporaryDirectory;
+  }
+
+  /**
+   * Starts a broker on a kept log directory (restarts on what it holds) or a throw-away one.
+   *
+   * @param logDirectory where topics live; {@code null} for a throw-away directory, deleted on close
+   * @param port the client port, 0 for any free one; the controller takes {@code port + 1}
+   */
+  public static KafkaServer start(Path logDirectory, int port) {
+    return start(logDirectory, port, false);
   }
 
   /**
    * Starts a broker.
    *
-   * @param logDirectory where topics live; {@code null} for a throw-away directory
+   * @param logDirectory where topics live; {@code null} for a throw-away directory, deleted on close
    * @param port the client port, 0 for any free one; the controller takes {@code port + 1}
+   * @param clean whether to wipe a kept log directory first
    */
-  public static KafkaServer start(Path logDirectory, int port) {
+  public static KafkaServer start(Path logDirectory, int port, boolean clean) {
+    Path dir = null;
     try {
-      Path dir = logDirectory != null ? logDirectory : Files.createTempDirectory("strangler-kafka");
+      dir = logDirectory != null ? logDirectory.toAbsolutePath().normalize()
+          : Files.createTempDirectory("strangler-kafka");
+      if (clean && logDirectory != null) {
+        deleteRecursively(dir);
+        log.info("Embedded Kafka log directory {} wiped (clean)", dir);
+      }
+      boolean kept = logDirectory != null && Files.isRegularFile(dir.resolve("meta.properties"));
       Files.createDirectories(dir);
       int clientPort = port > 0 ? port : freePort();
       // a fixed client port gives a fixed controller port, so a kept log directory restarts
@@ -66,6 +90,9 @@ public final class KafkaServer implements Closeable {
       props.put("group.initial.rebalance.delay.ms", "0");
       props.put("auto.create.topics.enable", "true");
       props.put("log.flush.interval.messages", "1");
+      // after a kill -9 the restarted broker registers again: do not wait long on its predecessor
+      props.put("broker.session.timeout.ms", "4000");
+      props.put("broker.heartbeat.interval.ms", "1000");
       KafkaConfig config = new KafkaConfig(props, false);
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
@@ -80,13 +107,13 @@ public final class KafkaServer implements Closeable {
           .run();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      log.info("Embedded Kafka broker (KRaft) started at 127.0.0.1:{} (logs: {})", clientPort,
-          logDirectory == null ? "temporary" : dir.toAbsolutePath());
-      return new KafkaServer(server, clientPort);
+      log.info("Embedded Kafka broker (KRaft) started at 127.0.0.1:{} (log: {})", clientPort,
+          logDirectory == null ? "temporary" : dir + (kept ? ", kept from before" : ", new"));
+      return new KafkaServer(server, clientPort, logDirectory == null ? dir : null);
     } catch (IOException e) {
-      throw new UncheckedIOException("Embedded Kafka did not start", e);
+      throw new UncheckedIOException("Embedded Kafka did not start on " + dir, e);
     } catch (Exception e) {
-      throw new IllegalStateException("Embedded Kafka did not start", e);
+      throw new IllegalStateException("Embedded Kafka did not start on " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -98,6 +125,24 @@ public final class KafkaServer implements Closeable {
   public void close() {
     server.shutdown();
     server.awaitShutdown();
+    if (temporaryDirectory != null) {
+      try {
+        deleteRecursively(temporaryDirectory);
+      } catch (IOException e) {
+        log.warn("Could not delete the temporary Kafka log {}: {}", temporaryDirectory, e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
   }
 
   /** A kept log directory restarts only with the cluster id it was formatted with. */

@@ -4,10 +4,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * and WAL senders, and {@code synchronous_commit=on} (zonky turns it off, which delays commits
  * reaching a WAL reader by hundreds of milliseconds).
  *
- * <p>Shared by the apps' embedded default and by the test kit.
+ * <p>Shared by the apps' embedded default, the sandbox and the test kit.
  */
 public final class PostgresServer implements Closeable {
 
@@ -27,19 +29,35 @@ public final class PostgresServer implements Closeable {
   public static final String PASSWORD = "postgres";
 
   private final EmbeddedPostgres postgres;
+  private final ClusterDirectory directory;
+  private final ParentWatch watch;
 
-  private PostgresServer(EmbeddedPostgres postgres) {
+  private PostgresServer(EmbeddedPostgres postgres, ClusterDirectory directory, ParentWatch watch) {
     this.postgres = postgres;
+    this.directory = directory;
+    this.watch = watch;
   }
 
   /**
-   * Starts a server.
+   * Starts a server. On a kept data directory it first stops a postmaster that a dead owner (a
+   * JVM killed with {@code kill -9}) left running, and refuses a directory a live process owns.
+   * Whatever the directory, a {@link ParentWatch} stops the postmaster about a second after this
+   * JVM is gone.
    *
    * @param dataDirectory where the cluster lives; {@code null} for a throw-away directory
    * @param port the port, 0 for any free one
    * @param clean whether to wipe an existing data directory first
+   * @throws IllegalStateException if a live process owns the data directory
    */
   public static PostgresServer start(Path dataDirectory, int port, boolean clean) {
+    boolean temporary = dataDirectory == null;
+    ClusterDirectory directory;
+    try {
+      directory = new ClusterDirectory(temporary ? Files.createTempDirectory("strangler-postgres") : dataDirectory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("No temporary directory for embedded PostgreSQL", e);
+    }
+    directory.claim(clean && !temporary);
     try {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setServerConfig("wal_level", "logical")
@@ -47,21 +65,34 @@ public final class PostgresServer implements Closeable {
           .setServerConfig("max_replication_slots", "40")
           .setServerConfig("max_connections", "400")
           .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("fsync", dataDirectory == null ? "off" : "on")
+          .setServerConfig("fsync", temporary ? "off" : "on")
           .setServerConfig("wal_sender_timeout", "0")
-          .setPGStartupWait(java.time.Duration.ofSeconds(60));
-      if (dataDirectory != null) {
-        builder.setDataDirectory(dataDirectory).setCleanDataDirectory(clean);
-      }
+          .setPGStartupWait(java.time.Duration.ofSeconds(60))
+          .setDataDirectory(directory.path())
+          // zonky's clean deletes the directory when the server stops: only a throw-away one
+          .setCleanDataDirectory(temporary);
       if (port > 0) {
         builder.setPort(port);
       }
-      PostgresServer server = new PostgresServer(builder.start());
+      EmbeddedPostgres postgres = builder.start();
+      directory.recordOwner();
+      ParentWatch watch = directory.postmasterPid().stream()
+          .mapToObj(pid -> ParentWatch.start(pid, "PostgreSQL postmaster", "INT", Duration.ofSeconds(10)))
+          .findFirst()
+          .orElseGet(() -> {
+            log.warn("No postmaster.pid in {}: the postmaster is not watched", directory.path());
+            return null;
+          });
+      PostgresServer server = new PostgresServer(postgres, directory, watch);
       log.info("Embedded PostgreSQL started at {} (data: {})", server.jdbcUrl("postgres"),
-          dataDirectory == null ? "temporary" : dataDirectory.toAbsolutePath());
+          temporary ? "temporary" : directory.path());
       return server;
     } catch (IOException e) {
-      throw new UncheckedIOException("Embedded PostgreSQL did not start", e);
+      directory.release();
+      throw new UncheckedIOException("Embedded PostgreSQL did not start on " + directory.path(), e);
+    } catch (RuntimeException e) {
+      directory.release();
+      throw e;
     }
   }
 
@@ -95,6 +126,21 @@ public final class PostgresServer implements Closeable {
       postgres.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      if (watch != null) {
+        watch.close();
+      }
+      directory.release();
     }
+  }
+
+  /** The postmaster's pid (from its {@code postmaster.pid}), if known. */
+  public java.util.OptionalLong postmasterPid() {
+    return directory.postmasterPid();
+  }
+
+  /** The data directory, absolute. */
+  public Path dataDirectory() {
+    return directory.path();
   }
 }

@@ -1,5 +1,6 @@
 package dev.strangler.sandbox;
 
+import dev.strangler.embedded.ParentWatch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One app of the stack run as its own JVM from its jar, its output in a log file. Ready when
- * its probe URL answers anything at all over HTTP.
+ * its probe URL answers anything at all over HTTP. Its pid is recorded in the work directory's
+ * {@link AppPids}, and a {@link ParentWatch} stops it (SIGTERM, SIGKILL after 20 s) about a second
+ * after the sandbox's JVM is gone, even by {@code kill -9}.
  */
 final class AppProcess implements AutoCloseable {
 
@@ -23,12 +26,14 @@ final class AppProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final ParentWatch watch;
   private final Path log;
   private final URI probe;
 
-  private AppProcess(String name, Process process, Path log, URI probe) {
+  private AppProcess(String name, Process process, ParentWatch watch, Path log, URI probe) {
     this.name = name;
     this.process = process;
+    this.watch = watch;
     this.log = log;
     this.probe = probe;
   }
@@ -39,23 +44,41 @@ final class AppProcess implements AutoCloseable {
    * @param jar the app's executable jar
    * @param args Spring Boot command-line properties ({@code --key=value})
    * @param probe a URL that answers once the app is up
+   * @param pids where the app's pid is recorded
    */
-  static AppProcess start(String name, Path jar, List<String> args, Path logDirectory, URI probe) throws IOException {
+  static AppProcess start(String name, Path jar, List<String> args, Path logDirectory, URI probe, AppPids pids)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(name + ": " + jar + " is missing: build it with ./mvnw package -DskipTests");
     }
+    return start(name, List.of("-jar", jar.toString()), args, logDirectory, probe, pids);
+  }
+
+  /**
+   * Starts a JVM.
+   *
+   * @param main what to run: {@code -jar <jar>} or {@code -cp <classpath> <class>}
+   */
+  static AppProcess start(String name, List<String> main, List<String> args, Path logDirectory, URI probe,
+                          AppPids pids) throws IOException {
     Files.createDirectories(logDirectory);
     Path log = logDirectory.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-jar", jar.toString()));
+        "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", pids.marker()));
+    command.addAll(main);
     command.addAll(args);
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-    return new AppProcess(name, process, log, probe);
+    pids.add(name, process.pid());
+    ParentWatch watch = ParentWatch.start(process.pid(), name, "TERM", Duration.ofSeconds(20));
+    return new AppProcess(name, process, watch, log, probe);
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   String name() {
@@ -105,6 +128,8 @@ final class AppProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    } finally {
+      watch.close();
     }
   }
 }

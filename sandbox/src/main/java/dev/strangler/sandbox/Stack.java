@@ -33,6 +33,7 @@ final class Stack implements AutoCloseable {
   private final Ports ports;
   private final PrintWriter out;
   private final List<AppProcess> apps = new ArrayList<>();
+  private AppPids pids;
   private PostgresServer postgres;
   private KafkaServer kafka;
 
@@ -46,7 +47,8 @@ final class Stack implements AutoCloseable {
    * Starts everything; on failure stops what it started and rethrows.
    *
    * @param root the repository root (where the apps' jars are built)
-   * @param work where data and logs go; wiped first
+   * @param work where data and logs go; PostgreSQL's and Kafka's data are wiped first, apps a
+   *     killed sandbox left running on it are stopped first
    */
   static Stack start(Path root, Path work, Ports ports, PrintWriter out) throws Exception {
     Stack stack = new Stack(root, ports, out);
@@ -61,9 +63,12 @@ final class Stack implements AutoCloseable {
 
   private void startAll(Path work) throws Exception {
     long start = System.nanoTime();
+    pids = AppPids.in(work);
+    pids.stopLeftovers(out);
+    // a postmaster a killed sandbox left running is stopped by PostgresServer before the wipe
     postgres = PostgresServer.start(work.resolve("postgres"), 0, true);
     DATABASES.forEach(postgres::createDatabase);
-    kafka = KafkaServer.start(null, 0);
+    kafka = KafkaServer.start(work.resolve("kafka"), 0, true);
     out.println("sandbox: PostgreSQL on 127.0.0.1:" + postgres.port() + " (databases " + DATABASES + "), Kafka on "
         + kafka.bootstrapServers());
     Path logs = work.resolve("logs");
@@ -178,7 +183,7 @@ final class Stack implements AutoCloseable {
   }
 
   private AppProcess launch(String name, String jar, int port, List<String> args, Path logs, URI probe) throws IOException {
-    AppProcess app = AppProcess.start(name, root.resolve(jar), with(args, "--server.port=" + port), logs, probe);
+    AppProcess app = AppProcess.start(name, root.resolve(jar), with(args, "--server.port=" + port), logs, probe, pids);
     apps.add(app);
     return app;
   }
