@@ -23,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param admin the admin API on the management port
  * @param controlStore how switches reach other replicas
  * @param backend timeouts of calls to the monolith and the new services
+ * @param rewriteLocation rewrite a {@code Location} response header that names the backend that
+ *     answered (its scheme, host and port) to the gateway's own address as the client used it;
+ *     off by default: a backend that honours the {@code X-Forwarded-*} headers the gateway sends
+ *     builds the right redirect itself
  */
 @Validated
 @ConfigurationProperties("strangler.gateway")
@@ -32,7 +36,8 @@ public record GatewayProperties(
     Map<String, @Valid Route> routes,
     @Valid @DefaultValue Admin admin,
     @Valid @DefaultValue ControlStore controlStore,
-    @Valid @DefaultValue Backend backend) {
+    @Valid @DefaultValue Backend backend,
+    @DefaultValue("false") boolean rewriteLocation) {
 
   public GatewayProperties {
     routes = routes == null ? Map.of() : routes;

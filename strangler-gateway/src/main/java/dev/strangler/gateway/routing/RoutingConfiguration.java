@@ -3,12 +3,14 @@ package dev.strangler.gateway.routing;
 import dev.strangler.gateway.shadow.ShadowCopier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,7 +35,20 @@ public class RoutingConfiguration {
   @Bean
   StranglerRoutingFilter stranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow,
       GatewayProperties properties) {
-    return new StranglerRoutingFilter(table, meters, shadow, properties.responseHeaders());
+    return new StranglerRoutingFilter(table, meters, shadow, properties.responseHeaders(),
+        properties.rewriteLocation());
+  }
+
+  /**
+   * X-Forwarded-* and Forwarded to every backend, unless trusted proxies are configured (then
+   * Spring Cloud Gateway's own filters extend the chain the trusted proxies sent).
+   */
+  @Bean
+  @Conditional(NoTrustedProxiesCondition.class)
+  ForwardedHeaders stranglerForwardedHeaders(
+      @Value("${spring.cloud.gateway.server.webflux.x-forwarded.enabled:true}") boolean xForwarded,
+      @Value("${spring.cloud.gateway.server.webflux.forwarded.enabled:true}") boolean forwarded) {
+    return new ForwardedHeaders(xForwarded, forwarded);
   }
 
   @Bean

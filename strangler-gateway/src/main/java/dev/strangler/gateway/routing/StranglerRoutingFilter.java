@@ -37,18 +37,22 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
   private final RouteMeters meters;
   private final ShadowCopier shadow;
   private final boolean responseHeaders;
+  private final boolean rewriteLocation;
 
   /**
    * @param table the routes
    * @param meters per-route meters
    * @param shadow sends shadow copies
    * @param responseHeaders whether to add {@code X-Strangler-Route}/{@code X-Strangler-Target}
+   * @param rewriteLocation whether a {@code Location} naming the backend is rewritten to the gateway
    */
-  StranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow, boolean responseHeaders) {
+  StranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow, boolean responseHeaders,
+      boolean rewriteLocation) {
     this.table = table;
     this.meters = meters;
     this.shadow = shadow;
     this.responseHeaders = responseHeaders;
+    this.rewriteLocation = rewriteLocation;
   }
 
   @Override
@@ -59,6 +63,14 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
     long start = System.nanoTime();
+    if (rewriteLocation) {
+      // at commit the backend attribute names whoever answered (after a connect fallback: legacy)
+      exchange.getResponse().beforeCommit(() -> {
+        LocationRewrite.apply(exchange.getResponse().getHeaders(), exchange.getAttribute(TargetUrlFilter.BACKEND_ATTR),
+            exchange.getRequest());
+        return Mono.empty();
+      });
+    }
     RouteTable.Entry entry = table.find(exchange.getRequest().getPath().pathWithinApplication());
     if (entry == null) {
       return forward(exchange, chain, null, Target.LEGACY, table.legacyUri(), start);

@@ -3,11 +3,14 @@ package dev.strangler.gateway.shadow;
 import dev.strangler.gateway.routing.ManagedRoute;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -38,10 +41,16 @@ public class ShadowCopier {
       "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-connection", "expect");
 
   private final WebClient client;
+  private final Supplier<List<HttpHeadersFilter>> headersFilters;
 
-  /** @param client sends the copies (its own connection pool, apart from client traffic) */
-  public ShadowCopier(WebClient client) {
+  /**
+   * @param client sends the copies (its own connection pool, apart from client traffic)
+   * @param headersFilters Spring Cloud Gateway's request header filters (hop-by-hop removal,
+   *     forwarded headers), applied to a copy as to the proxied request; read on first use
+   */
+  public ShadowCopier(WebClient client, Supplier<List<HttpHeadersFilter>> headersFilters) {
     this.client = client;
+    this.headersFilters = headersFilters;
   }
 
   /**
@@ -100,7 +109,7 @@ public class ShadowCopier {
     String method = request.getMethod().name();
     String path = request.getURI().getRawPath();
     Sinks.One<CapturedResponse> legacy = Sinks.one();
-    Mono<CapturedResponse> copy = send(route.extractedUri(), request, body, policy);
+    Mono<CapturedResponse> copy = send(route.extractedUri(), exchange, body, policy);
     Mono.zip(legacy.asMono(), copy)
         .timeout(policy.timeout())
         .doFinally(signal -> policy.release())
@@ -116,14 +125,16 @@ public class ShadowCopier {
         .doOnCancel(() -> legacy.tryEmitError(new IllegalStateException("client cancelled")));
   }
 
-  private Mono<CapturedResponse> send(URI backend, ServerHttpRequest request, byte[] body, ShadowPolicy policy) {
+  private Mono<CapturedResponse> send(URI backend, ServerWebExchange exchange, byte[] body, ShadowPolicy policy) {
+    ServerHttpRequest request = exchange.getRequest();
+    HttpHeaders copied = HttpHeadersFilter.filterRequest(headersFilters.get(), exchange);
     URI incoming = request.getURI();
     URI target = URI.create(backend + incoming.getRawPath()
         + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery()));
     WebClient.RequestBodySpec spec = client.method(HttpMethod.valueOf(request.getMethod().name()))
         .uri(target)
         .headers(h -> {
-          request.getHeaders().forEach((name, values) -> {
+          copied.forEach((name, values) -> {
             if (!NOT_COPIED.contains(name.toLowerCase())) {
               h.addAll(name, values);
             }
