@@ -468,22 +468,8 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       return "the stored offsets belong to the server with system identifier " + recorded + "; this server's is "
           + system + " (restored from a backup, another server or a failover?)";
     }
-    Long confirmed = null;
-    boolean exists = false;
-    try (Connection connection = sourceDataSource.getConnection();
-         PreparedStatement query = connection.prepareStatement(
-             "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
-      query.setString(1, slot);
-      try (ResultSet row = query.executeQuery()) {
-        if (row.next()) {
-          exists = true;
-          confirmed = row.getObject(1) == null ? null : row.getBigDecimal(1).longValue();
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("source " + settings.datasource() + ": could not read slot " + slot + ": "
-          + e.getMessage(), e);
-    }
+    Long confirmed = slotConfirmed();
+    boolean exists = slotExists();
     if (!exists) {
       return "the replication slot does not exist on the source any more (dropped, or the source was restored or "
           + "replaced); changes made since the stored position are gone";
@@ -497,21 +483,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   }
 
   private long slotConfirmedLsn() {
-    try (Connection connection = sourceDataSource.getConnection();
-         PreparedStatement query = connection.prepareStatement(
-             "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
-      query.setString(1, settings.slotName());
-      try (ResultSet row = query.executeQuery()) {
-        if (!row.next() || row.getObject(1) == null) {
-          throw new IllegalStateException("source " + settings.datasource() + ": slot " + settings.slotName()
-              + " has no confirmed position");
-        }
-        return row.getBigDecimal(1).longValue();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("source " + settings.datasource() + ": could not read slot "
-          + settings.slotName() + ": " + e.getMessage(), e);
+    Long confirmed = slotConfirmed();
+    if (confirmed == null) {
+      throw new IllegalStateException("source " + settings.datasource() + ": slot " + settings.slotName()
+          + " has no confirmed position");
     }
+    return confirmed;
   }
 
   private boolean slotExists() {
@@ -526,6 +503,22 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
           + e.getMessage(), e);
     }
   }
+
+  /** The slot's confirmed position (LSN as a number), null when the slot does not exist or has none. */
+  private Long slotConfirmed() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement(
+             "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, settings.slotName());
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() && row.getObject(1) != null ? row.getBigDecimal(1).longValue() : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not read slot "
+          + settings.slotName() + ": " + e.getMessage(), e);
+    }
+  }
+
 
   /** Drops the slot (a lost position's), if it is there; one still read by another process is not ours to drop. */
   private void dropSlot() {
