@@ -167,11 +167,15 @@ final class ClusterDirectory {
   }
 
   /** SIGINT (PostgreSQL's fast shutdown), then SIGKILL of it and its backends after 15 s. */
-  private static void stop(ProcessHandle postmaster) throws IOException {
+  private static void stop(ProcessHandle postmaster) {
     List<ProcessHandle> backends = postmaster.descendants().toList();
     try {
-      new ProcessBuilder("kill", "-s", "INT", Long.toString(postmaster.pid()))
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      try {
+        new ProcessBuilder("kill", "-s", "INT", Long.toString(postmaster.pid()))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      } catch (IOException noKill) {
+        postmaster.destroy(); // SIGTERM: PostgreSQL's smart shutdown; its clients died with their JVM
+      }
       try {
         postmaster.onExit().get(15, TimeUnit.SECONDS);
         return;

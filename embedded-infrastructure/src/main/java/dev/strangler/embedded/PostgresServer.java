@@ -67,7 +67,7 @@ public final class PostgresServer implements Closeable {
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("fsync", temporary ? "off" : "on")
           .setServerConfig("wal_sender_timeout", "0")
-          .setPGStartupWait(java.time.Duration.ofSeconds(60))
+          .setPGStartupWait(Duration.ofSeconds(60))
           .setDataDirectory(directory.path())
           // zonky's clean deletes the directory when the server stops: only a throw-away one
           .setCleanDataDirectory(temporary);
