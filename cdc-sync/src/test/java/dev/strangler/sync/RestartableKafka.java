@@ -11,9 +11,9 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A KRaft broker that can be stopped and started again on the same port and log directory.
- * ({@code dev.strangler.embedded.KafkaServer} formats with a random cluster id on every start,
- * so a restart on a kept directory fails with "Invalid cluster.id".)
+ * A KRaft broker that can be stopped and started again within one JVM on the same port and log
+ * directory, for the Kafka outage test ({@code dev.strangler.embedded.KafkaServer} restarts on a
+ * kept directory too, but is built for one start per process).
  */
 final class RestartableKafka implements AutoCloseable {
 
