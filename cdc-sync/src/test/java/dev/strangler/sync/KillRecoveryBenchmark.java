@@ -66,7 +66,7 @@ class KillRecoveryBenchmark {
         long restarted = System.nanoTime();
         sync = KillNineIntegrationTests.start(home, source, target, unused, control, false, adminPort,
             logs.resolve(kill + ".log"));
-        awaitCaughtUp(writer, target, Duration.ofSeconds(120));
+        awaitCaughtUp(writer, target, Duration.ofSeconds(300));
         restartToCaughtUp.add((System.nanoTime() - restarted) / 1_000_000);
         System.out.printf("kill %d: restart -> caught up in %d ms%n", kill, restartToCaughtUp.get(kill - 1));
       }
