@@ -13,13 +13,16 @@
 # Knobs (environment): WARMUP=10 DURATION=5 CONNS=32 THREADS=2 MODES="legacy extracted canary shadow"
 #   JVM_WARMUP=20 (seconds of load on each JVM, every mode, before the first measurement: JIT)
 #   ROUNDS=2 (every target measured this many times, interleaved; the table shows the median)
-#   GATEWAY_JAR (another build of the gateway), JAVA_OPTS (both JVMs), JFR=1 (record the gateway under load, print its hottest frames), OUT=dir
+#   GATEWAYS="before=/tmp/old.jar after=strangler-gateway/target/strangler-gateway-0.1.0-SNAPSHOT.jar"
+#   (builds measured side by side; default: gateway=<this module's jar>), JAVA_OPTS (all JVMs), JFR=1 (record the gateway under load, print its hottest frames), OUT=dir
 # Needs the Debian packages wrk and nginx-light (apt-get install -y wrk nginx-light).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 module=$(dirname "$here")
-jar=${GATEWAY_JAR:-$(ls "$module"/target/strangler-gateway-*.jar | grep -v original | head -1)}
+jar=$(ls "$module"/target/strangler-gateway-*.jar | grep -v original | head -1)
+# label=jar pairs: several builds of the gateway measured side by side (e.g. before and after)
+GATEWAYS=${GATEWAYS:-gateway=$jar}
 tests="$module/target/test-classes"
 WARMUP=${WARMUP:-10}
 DURATION=${DURATION:-5}
@@ -36,7 +39,7 @@ BACKEND=18081
 EXTRACTED=18082
 PROXY=18080
 BARE=18090
-GATEWAY=18000
+GATEWAY=18000 # + index of the build
 ADMIN=19000
 mkdir -p "$OUT"
 for tool in wrk nginx java curl; do
@@ -98,20 +101,30 @@ wait_for "http://127.0.0.1:$PROXY/api/bench"
 # shellcheck disable=SC2086
 java $JAVA_OPTS -cp "$jar" -Dloader.path="$tests" -Dloader.main=dev.strangler.gateway.benchmark.BareGateway \
   org.springframework.boot.loader.launch.PropertiesLauncher \
-  --server.port=$BARE --management.server.port=-1 --bench.backend=http://127.0.0.1:$BACKEND \
+  --spring.config.name=bare-gateway --server.port=$BARE --management.server.port=-1 \
+  --bench.backend=http://127.0.0.1:$BACKEND \
   > "$OUT/bare.log" 2>&1 & pids+=($!)
 
-# shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$jar" --server.port=$GATEWAY --management.server.port=$ADMIN \
-  --strangler.gateway.admin.token=$TOKEN \
-  --strangler.embedded.postgres.data-directory="$OUT/postgres" --strangler.embedded.postgres.clean=true \
-  --strangler.gateway.legacy-uri=http://127.0.0.1:$BACKEND \
-  "--strangler.gateway.routes.bench.paths[0]=/api/**" \
-  --strangler.gateway.routes.bench.extracted-uri=http://127.0.0.1:$EXTRACTED \
-  --strangler.gateway.routes.bench.shadow.max-concurrent=1024 \
-  > "$OUT/gateway.log" 2>&1 & gateway_pid=$!; pids+=($gateway_pid)
+labels=()
+gateway_pids=()
+i=0
+for pair in $GATEWAYS; do
+  label=${pair%%=*}
+  gateway_jar=${pair#*=}
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$gateway_jar" --server.port=$((GATEWAY + i)) --management.server.port=$((ADMIN + i)) \
+    --strangler.gateway.admin.token=$TOKEN \
+    --strangler.embedded.postgres.data-directory="$OUT/postgres-$label" --strangler.embedded.postgres.clean=true \
+    --strangler.gateway.legacy-uri=http://127.0.0.1:$BACKEND \
+    "--strangler.gateway.routes.bench.paths[0]=/api/**" \
+    --strangler.gateway.routes.bench.extracted-uri=http://127.0.0.1:$EXTRACTED \
+    --strangler.gateway.routes.bench.shadow.max-concurrent=1024 \
+    > "$OUT/$label.log" 2>&1 & pids+=($!); gateway_pids+=($!)
+  labels+=("$label")
+  i=$((i + 1))
+done
 wait_for "http://127.0.0.1:$BARE/api/bench"
-wait_for "http://127.0.0.1:$GATEWAY/api/bench"
+for i in "${!labels[@]}"; do wait_for "http://127.0.0.1:$((GATEWAY + i))/api/bench"; done
 
 ms() { # wrk latency "123.45us" / "1.23ms" / "1.01s" -> ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -132,45 +145,52 @@ measure() { # $1 = label, $2 = url
   echo "round $round $1: $rps req/s at $CONNS connections; p50 $p50 ms, p99 $p99 ms at 1 ${errors:+($errors)}" >&2
 }
 
-switch_mode() { # $1 = mode
-  local body="{\"mode\":\"$1\",\"percent\":50,\"reason\":\"benchmark\"}"
+switch_mode() { # $1 = index of the build, $2 = mode
+  local body="{\"mode\":\"$2\",\"percent\":50,\"reason\":\"benchmark\"}"
   curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    -d "$body" "http://127.0.0.1:$ADMIN/admin/routes/bench"
+    -d "$body" "http://127.0.0.1:$((ADMIN + $1))/admin/routes/bench"
 }
 
-shadow_counts() {
-  curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$ADMIN/admin/routes/bench" \
+shadow_counts() { # $1 = index of the build
+  curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$((ADMIN + $1))/admin/routes/bench" \
     | python3 -c 'import json,sys; s=json.load(sys.stdin)["shadow"]; print(" ".join(f"{k}={s[k]}" for k in ("matched","mismatched","dropped","failed","skipped")))'
 }
 
 # JIT: every JVM path under load before anything is measured
 wrk -t"$THREADS" -c"$CONNS" -d"${JVM_WARMUP}s" "http://127.0.0.1:$BARE/api/bench" > /dev/null
-for mode in $MODES; do
-  switch_mode "$mode"
-  wrk -t"$THREADS" -c"$CONNS" -d"${JVM_WARMUP}s" "http://127.0.0.1:$GATEWAY/api/bench" > /dev/null
+for i in "${!labels[@]}"; do
+  for mode in $MODES; do
+    switch_mode "$i" "$mode"
+    wrk -t"$THREADS" -c"$CONNS" -d"${JVM_WARMUP}s" "http://127.0.0.1:$((GATEWAY + i))/api/bench" > /dev/null
+  done
+  if [ "$JFR" = 1 ]; then
+    jcmd "${gateway_pids[$i]}" JFR.start name=bench settings=profile > /dev/null
+  fi
 done
-if [ "$JFR" = 1 ]; then
-  jcmd "$gateway_pid" JFR.start name=bench settings=profile > /dev/null
-fi
 for round in $(seq 1 "$ROUNDS"); do
   measure direct "http://127.0.0.1:$BACKEND/api/bench"
   measure nginx "http://127.0.0.1:$PROXY/api/bench"
   measure bare-scg "http://127.0.0.1:$BARE/api/bench"
   for mode in $MODES; do
-    switch_mode "$mode"
-    before=$(shadow_counts)
-    measure "gateway-$mode" "http://127.0.0.1:$GATEWAY/api/bench"
-    if [ "$mode" = shadow ]; then
-      echo "round $round shadow copies before: $before; after: $(shadow_counts)" >&2
-    fi
+    for i in "${!labels[@]}"; do
+      switch_mode "$i" "$mode"
+      before=$(shadow_counts "$i")
+      measure "${labels[$i]}-$mode" "http://127.0.0.1:$((GATEWAY + i))/api/bench"
+      if [ "$mode" = shadow ]; then
+        echo "round $round ${labels[$i]} shadow copies before: $before; after: $(shadow_counts "$i")" >&2
+      fi
+    done
   done
 done
-shadow_after=$(shadow_counts)
-if [ "$JFR" = 1 ]; then
-  jcmd "$gateway_pid" JFR.dump name=bench filename="$OUT/gateway.jfr" > /dev/null
-  python3 "$here/jfr-top.py" "$OUT/gateway.jfr" > "$OUT/jfr-top.txt" && cat "$OUT/jfr-top.txt"
-fi
-
+shadow_after=""
+for i in "${!labels[@]}"; do
+  shadow_after="$shadow_after ${labels[$i]}: $(shadow_counts "$i");"
+  if [ "$JFR" = 1 ]; then
+    jcmd "${gateway_pids[$i]}" JFR.dump name=bench filename="$OUT/${labels[$i]}.jfr" > /dev/null
+    python3 "$here/jfr-top.py" "$OUT/${labels[$i]}.jfr" > "$OUT/${labels[$i]}-jfr-top.txt"
+    echo "JFR profile of ${labels[$i]} under load: $OUT/${labels[$i]}.jfr, hottest frames: $OUT/${labels[$i]}-jfr-top.txt" >&2
+  fi
+done
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r); median of $ROUNDS rounds; wrk -t$THREADS -c$CONNS ${DURATION}s after ${WARMUP}s warm-up; latency wrk -t1 -c1 ${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # the median of the rounds per target (the upper one of an even count), in first-seen order
@@ -184,10 +204,10 @@ printf '%s\n' "${results[@]}" | awk '
 | awk '
   { name[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; if ($1 == "direct") d = $3; if ($1 == "nginx") n = $2; if ($1 == "bare-scg") b = $2 }
   END {
-    printf "| %-17s | %9s | %8s | %10s | %9s | %11s | %9s |\n", "target", "req/s c32", "x nginx", "x bare SCG", "p50 c1 ms", "added p50 ms", "p99 c1 ms"
+    printf "| %-19s | %9s | %8s | %10s | %9s | %11s | %9s |\n", "target", "req/s c32", "x nginx", "x bare SCG", "p50 c1 ms", "added p50 ms", "p99 c1 ms"
     printf "|%s|%s|%s|%s|%s|%s|%s|\n", "---", "---:", "---:", "---:", "---:", "---:", "---:"
     for (i = 1; i <= NR; i++)
-      printf "| %-17s | %9.0f | %8.2f | %10.2f | %9.3f | %+11.3f | %9.3f |\n", name[i], rps[i], rps[i] / n, rps[i] / b, p50[i], p50[i] - d, p99[i]
+      printf "| %-19s | %9.0f | %8.2f | %10.2f | %9.3f | %+11.3f | %9.3f |\n", name[i], rps[i], rps[i] / n, rps[i] / b, p50[i], p50[i] - d, p99[i]
   }'
 if [ -n "${shadow_after:-}" ]; then
   echo "shadow copies (since start, all shadow phases incl. warm-up): $shadow_after"

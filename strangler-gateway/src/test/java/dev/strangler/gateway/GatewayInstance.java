@@ -117,19 +117,6 @@ public final class GatewayInstance implements AutoCloseable {
   private static HttpResponse<String> send(HttpRequest request) {
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.http.HttpTimeoutException e) {
-      if (!"GET".equals(request.method())) {
-        throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
-      }
-      // Not root-caused: about one run in three, an admin GET right after an auto-rollback got
-      // no answer in 10 s, even on HTTP/1.1 on a quiet machine. A read is safe to repeat, and
-      // the CLI already repeats one; the retry is printed so the hang stays visible.
-      System.err.println("GatewayInstance: " + request.uri() + " got no answer in 10 s; asking once more");
-      try {
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      } catch (Exception again) {
-        throw new IllegalStateException(request.method() + " " + request.uri() + " failed twice", again);
-      }
     } catch (Exception e) {
       throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
     }

@@ -67,15 +67,7 @@ public class AdminClient {
     }
     HttpResponse<String> response;
     try {
-      try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (HttpTimeoutException e) {
-        if (!"GET".equals(method)) {
-          throw e;
-        }
-        // a read changes nothing: one more try rides out a stalled connection
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      }
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw new AdminException(AdminException.Kind.UNREACHABLE, name + " admin API is not reachable at " + baseUrl
           + " (" + method + " " + path + "): is it running? Set its URL with the option, the environment or the plan.");

@@ -155,14 +155,25 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
       }
       headers.set(TARGET_HEADER, target.id());
     }
+    // two operators per request: one records success, one records a failure and maps it
     return chain.filter(exchange)
         .doOnSuccess(ignored -> record(exchange, route, target, start, null))
-        .doOnError(error -> record(exchange, route, target, start, error))
-        // an unreachable backend is a bad gateway, not an internal error of the gateway
-        .onErrorMap(StranglerRoutingFilter::neverSent, error -> new ResponseStatusException(
-            HttpStatus.BAD_GATEWAY, target.id() + " backend unreachable", error))
-        .onErrorMap(ReadTimeoutException.class, error -> new ResponseStatusException(
-            HttpStatus.GATEWAY_TIMEOUT, target.id() + " backend did not answer in time", error));
+        .onErrorMap(error -> {
+          record(exchange, route, target, start, error);
+          return failure(target, error);
+        });
+  }
+
+  private static Throwable failure(Target target, Throwable error) {
+    // an unreachable backend is a bad gateway, not an internal error of the gateway
+    if (neverSent(error)) {
+      return new ResponseStatusException(HttpStatus.BAD_GATEWAY, target.id() + " backend unreachable", error);
+    }
+    if (error instanceof ReadTimeoutException) {
+      return new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, target.id() + " backend did not answer in time",
+          error);
+    }
+    return error;
   }
 
   private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error) {
