@@ -71,7 +71,7 @@ final class KnownProperties {
         if (!json.contains(quotedPrefix)) {
           continue; // most of Boot's own metadata: not worth parsing
         }
-        Object entries = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
+        Object entries = JsonParserFactory.getJsonParser().parseMap(compact(json)).get("properties");
         if (!(entries instanceof List<?> list)) {
           continue;
         }
@@ -92,6 +92,32 @@ final class KnownProperties {
     return new KnownProperties(properties, written);
   }
 
+  /**
+   * The JSON without whitespace outside strings: Boot's fallback parser (used when no JSON library
+   * is on the classpath) misreads list elements that start with a line break.
+   */
+  private static String compact(String json) {
+    StringBuilder compact = new StringBuilder(json.length());
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (inString) {
+        compact.append(c);
+        if (c == '\\' && i + 1 < json.length()) {
+          compact.append(json.charAt(++i));
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+        compact.append(c);
+      } else if (!Character.isWhitespace(c)) {
+        compact.append(c);
+      }
+    }
+    return compact.toString();
+  }
+
   /** Whether {@code name} is a property the app binds. */
   boolean knows(ConfigurationPropertyName name) {
     return verdict(name).known();
@@ -110,11 +136,7 @@ final class KnownProperties {
       // a known property's type was walked until one element did not fit: the nearest sibling
       String wrong = name.getElement(verdict.failedAt(), ConfigurationPropertyName.Form.DASHED);
       return closest(wrong, verdict.options()).map(option -> {
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < verdict.failedAt(); i++) {
-          parts.add(display(name, i));
-        }
-        String head = String.join(".", parts).replace(".[", "[");
+        String head = join(name, 0, verdict.failedAt());
         String tail = name.getNumberOfElements() > verdict.failedAt() + 1
             ? "." + join(name, verdict.failedAt() + 1) : "";
         return head + "." + option + tail;
@@ -130,7 +152,8 @@ final class KnownProperties {
       }
       String head = join(name, 0, size);
       int distance = distance(head.toLowerCase(Locale.ROOT), known.getValue());
-      if (distance < bestDistance && distance <= tolerance(known.getValue())) {
+      String last = known.getValue().substring(known.getValue().lastIndexOf('.') + 1);
+      if (distance < bestDistance && distance <= tolerance(last)) {
         String rest = size < name.getNumberOfElements() ? "." + join(name, size) : "";
         String candidate = known.getValue() + rest;
         if (knows(ConfigurationPropertyName.adapt(candidate, '.'))) {
@@ -229,7 +252,7 @@ final class KnownProperties {
 
   /** The type the metadata entry binds, from its declaring type; {@code null} if it cannot be loaded. */
   private static ResolvableType type(ClassLoader classLoader, String sourceType, List<String> elements, String type) {
-    Class<?> source = load(classLoader, sourceType);
+    Class<?> source = loadClass(classLoader, sourceType);
     if (source != null) {
       ResolvableType member = members(source).entrySet().stream()
           .filter(m -> uniform(m.getKey()).equals(elements.get(elements.size() - 1)))
@@ -242,7 +265,7 @@ final class KnownProperties {
       return null;
     }
     int generic = type.indexOf('<');
-    Class<?> raw = load(classLoader, generic < 0 ? type : type.substring(0, generic));
+    Class<?> raw = loadClass(classLoader, generic < 0 ? type : type.substring(0, generic));
     // a collection whose element type is unknown: lenient below it
     return raw == null ? null
         : Map.class.isAssignableFrom(raw) ? ResolvableType.forClassWithGenerics(Map.class, String.class, String.class)
@@ -250,7 +273,7 @@ final class KnownProperties {
   }
 
   /** Loads {@code a.b.Outer.Inner} (metadata names nested types with dots). */
-  private static Class<?> load(ClassLoader classLoader, String name) {
+  private static Class<?> loadClass(ClassLoader classLoader, String name) {
     if (name == null || name.isBlank()) {
       return null;
     }
@@ -310,21 +333,14 @@ final class KnownProperties {
     return dashed.toString();
   }
 
-  private static String display(ConfigurationPropertyName name, int index) {
-    String element = name.getElement(index, ConfigurationPropertyName.Form.ORIGINAL);
-    return name.isIndexed(index) ? "[" + element + "]" : element;
-  }
-
+  /** Elements {@code from} to {@code to} as written, map keys in brackets. */
   private static String join(ConfigurationPropertyName name, int from) {
     return join(name, from, name.getNumberOfElements());
   }
 
   private static String join(ConfigurationPropertyName name, int from, int to) {
-    List<String> parts = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      parts.add(display(name, i));
-    }
-    return String.join(".", parts).replace(".[", "[");
+    String joined = name.chop(to).subName(from).toString();
+    return joined.startsWith(".") ? joined.substring(1) : joined;
   }
 
   private static Optional<String> closest(String wrong, List<String> options) {
