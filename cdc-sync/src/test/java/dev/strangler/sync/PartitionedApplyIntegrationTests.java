@@ -57,6 +57,14 @@ class PartitionedApplyIntegrationTests {
     return app.getBean(Pipelines.class).catchUp(pipeline, 60_000);
   }
 
+  /** Until capture reads its slot: a fence committed before the slot exists is never decoded. */
+  static void awaitStreaming(ConfigurableApplicationContext app, String pipeline) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+        "STREAMING".equals(InProcessCdcSync.view(app, pipeline).get("state")) && jdbc(source)
+            .sql("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = ?").param("parts_" + pipeline)
+            .query(Long.class).single() == 1);
+  }
+
   static int partitions(String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafka().bootstrapServers()))) {
       return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
@@ -70,6 +78,7 @@ class PartitionedApplyIntegrationTests {
     }
     ConfigurableApplicationContext app = start("parts", "counters");
     try {
+      awaitStreaming(app, "parts");
       assertThat(partitions("parts.public.counters")).isEqualTo(4);
       assertThat(catchUp(app, "parts").caughtUp()).isTrue();
       jdbc(source).sql("INSERT INTO counters SELECT g, 0, 'new' FROM generate_series(1, 200) g").update();
@@ -109,6 +118,7 @@ class PartitionedApplyIntegrationTests {
     List<ConsumerRecord<String, String>> beforeGrowth;
     ConfigurableApplicationContext first = start("grow", "grown", "strangler.sync.pipelines.grow.partitions=1");
     try {
+      awaitStreaming(first, "grow");
       assertThat(partitions(topic)).isEqualTo(1);
       jdbc(source).sql("INSERT INTO grown SELECT g, 0, 'new' FROM generate_series(1, 100) g").update();
       jdbc(source).sql("UPDATE grown SET n = 1, note = 'one'").update();
@@ -121,6 +131,7 @@ class PartitionedApplyIntegrationTests {
 
     ConfigurableApplicationContext app = start("grow", "grown"); // the default, 4
     try {
+      awaitStreaming(app, "grow");
       assertThat(partitions(topic)).isEqualTo(4);
       // what capture would send again after its restart, now hashed over 4 partitions: the inserts
       // would bring rows back to n = 0 if applied again
