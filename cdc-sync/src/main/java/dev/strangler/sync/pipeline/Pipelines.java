@@ -149,10 +149,11 @@ public class Pipelines implements SmartLifecycle {
   @Override
   public synchronized void start() {
     // before any applier or capture runs: a topic grows only while nothing is produced to it
+    PipelineTopics topics = null;
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
-        new PipelineTopics(kafkaClient()) // also ready before the first catch-up, which a route switch waits on
-            .prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
+        topics = topics != null ? topics : new PipelineTopics(kafkaClient()); // the client is then ready for the first catch-up
+        topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
     }
     for (Running running : pipelines.values()) {
