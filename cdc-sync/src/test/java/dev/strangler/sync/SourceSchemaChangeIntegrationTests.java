@@ -130,14 +130,20 @@ class SourceSchemaChangeIntegrationTests {
     }
   }
 
-  /** Changes in the topic after the pipeline's committed offset. */
+  /** Changes in the topic (all its partitions) after the pipeline's committed offsets. */
   static long uncommitted(String pipeline, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafka().bootstrapServers()))) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      OffsetAndMetadata committed = admin.listConsumerGroupOffsets("cdc-sync." + pipeline)
-          .partitionsToOffsetAndMetadata().get().get(partition);
-      long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
-      return end - (committed == null ? 0 : committed.offset());
+      int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("cdc-sync." + pipeline)
+          .partitionsToOffsetAndMetadata().get();
+      long uncommitted = 0;
+      for (int p = 0; p < partitions; p++) {
+        TopicPartition partition = new TopicPartition(topic, p);
+        long end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+        OffsetAndMetadata applied = committed.get(partition);
+        uncommitted += end - (applied == null ? 0 : applied.offset());
+      }
+      return uncommitted;
     }
   }
 }

@@ -32,8 +32,13 @@ import org.springframework.util.backoff.FixedBackOff;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Kafka consumer of one pipeline (group {@code cdc-sync.<pipeline>}): reads the pipeline's
- * topics in batches and writes each batch in one target transaction. When a batch fails on a
+ * The Kafka consumers of one pipeline (group {@code cdc-sync.<pipeline>}): read the pipeline's
+ * topics in batches, one consumer per partition (container concurrency), each partition's batch
+ * written in its own target transaction, in parallel with the others; the changes of one row share
+ * a partition (records are keyed by primary key), so they are applied in order. Offsets are
+ * committed after the target transaction, with the stream position applied as their metadata, per
+ * partition (see {@link #isReplay}); a partition that moves to another consumer, here or in another
+ * instance of the group, starts from that position. When a batch fails on a
  * data error, its changes are applied one by one and each one that still fails is sent to
  * {@code <pipeline>.dlq} with the reason in the header {@code strangler-sync-reason} (or the
  * pipeline stops, with {@code on-error: stop}). A target that cannot be reached is not a data
@@ -51,9 +56,16 @@ public final class Applier {
   private final ConcurrentMessageListenerContainer<String, String> container;
   /** per partition, the offset after the last change applied (or dead-lettered) in this process */
   private final Map<TopicPartition, Long> appliedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
-  /** per partition, the stream position of the last change applied (see {@link #isReplay}); consumer thread only */
-  private final Map<TopicPartition, ChangeEvent.Position> positions = new HashMap<>();
-  private final java.util.Set<TopicPartition> positionsRead = new java.util.HashSet<>();
+  /**
+   * per partition, the stream position of the last change applied (see {@link #isReplay}); a partition
+   * is read by one consumer thread at a time, and moves between them only at a rebalance
+   */
+  private final Map<TopicPartition, ChangeEvent.Position> positions = new java.util.concurrent.ConcurrentHashMap<>();
+  /** partitions whose committed position was read since they were last assigned */
+  private final java.util.Set<TopicPartition> positionsRead = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** per consumer, offsets of applied batches whose commit met a rebalance: committed when its partitions are revoked */
+  private final Map<Consumer<?, ?>, Map<TopicPartition, OffsetAndMetadata>> uncommitted =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private static final String POSITION_PREFIX = "strangler-sync-position:";
 
   /**
@@ -62,9 +74,10 @@ public final class Applier {
    * @param consumers the consumer factory (String keys and values)
    * @param kafka the producer for dead letters
    * @param json the JSON mapper
+   * @param concurrency consumers (threads) of this applier: the partitions of its topics
    */
   public Applier(Pipeline pipeline, DataSource target, ConsumerFactory<String, String> consumers,
-                 KafkaTemplate<String, String> kafka, JsonMapper json) {
+                 KafkaTemplate<String, String> kafka, JsonMapper json, int concurrency) {
     this.pipeline = pipeline;
     this.writer = new ChangeWriter(pipeline, target);
     this.kafka = kafka;
@@ -77,6 +90,7 @@ public final class Applier {
     properties.setAckMode(ContainerProperties.AckMode.MANUAL);
     properties.setPollTimeout(200);
     properties.setMessageListener((BatchConsumerAwareMessageListener<String, String>) this::onBatch);
+    properties.setConsumerRebalanceListener(new Rebalance());
     java.util.Properties consumer = new java.util.Properties();
     consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumer.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -85,6 +99,7 @@ public final class Applier {
     properties.setKafkaConsumerProperties(consumer);
     container = new ConcurrentMessageListenerContainer<>(consumers, properties);
     container.setBeanName("applier-" + pipeline.name());
+    container.setConcurrency(Math.max(1, concurrency));
     DefaultErrorHandler retry = new DefaultErrorHandler(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
     CommonDelegatingErrorHandler errors = new CommonDelegatingErrorHandler(retry);
     errors.setCauseChainTraversing(true);
@@ -99,6 +114,7 @@ public final class Applier {
 
   public void stop() {
     container.stop();
+    uncommitted.clear(); // their consumers are closed; the next ones find the rows already applied
   }
 
   public void pause() {
@@ -164,24 +180,93 @@ public final class Applier {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> earlier = uncommitted.remove(consumer);
+    if (earlier != null) {
+      offsets.putAll(earlier);
+    }
     next.forEach((partition, offset) -> {
       ChangeEvent.Position position = positions.get(partition);
       offsets.put(partition, new OffsetAndMetadata(offset, position == null ? "" : POSITION_PREFIX + position.text()));
     });
-    consumer.commitSync(offsets);
     next.forEach((partition, offset) -> appliedOffsets.merge(partition, offset, Math::max));
+    try {
+      consumer.commitSync(offsets);
+    } catch (org.apache.kafka.common.errors.RebalanceInProgressException e) {
+      // applied but not committed: committed when the rebalance revokes the partitions (see
+      // Rebalance), so their next owner, here or in another instance, does not apply them again
+      uncommitted.put(consumer, offsets);
+      log.info("Pipeline {}: commit of {} met a rebalance; committed when the partitions are revoked", pipeline.name(),
+          offsets.keySet());
+    }
+  }
+
+  /**
+   * Keeps replay detection per partition across rebalances: a partition assigned (again) reads its
+   * committed position anew (another instance may have applied it meanwhile; the higher position
+   * wins), and a revoked partition first gets the offsets its last batch could not commit.
+   */
+  private final class Rebalance implements org.springframework.kafka.listener.ConsumerAwareRebalanceListener {
+
+    @Override
+    public void onPartitionsRevokedBeforeCommit(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted.remove(consumer);
+      if (offsets != null && !offsets.isEmpty()) {
+        try {
+          consumer.commitSync(offsets);
+        } catch (RuntimeException e) {
+          log.warn("Pipeline {}: offsets {} applied but not committed ({}); their next consumer finds the rows "
+              + "already changed (replays change nothing)", pipeline.name(), offsets.keySet(), e.toString());
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
+      uncommitted.remove(consumer);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
+      positionsRead.removeAll(partitions);
+    }
+  }
+
+  /**
+   * Partitions added to a topic (a grown topic) start from the highest position applied from the
+   * topic's partitions before: the topic was drained before it grew, so a change at or below it,
+   * sent again by capture after its restart and now hashed to another partition, was applied.
+   *
+   * @param before the committed offsets, with their metadata, of the topic's partitions before it grew
+   * @param added the partitions added
+   */
+  public void startAddedPartitions(Map<TopicPartition, OffsetAndMetadata> before, java.util.Collection<TopicPartition> added) {
+    for (TopicPartition partition : added) {
+      ChangeEvent.Position highest = null;
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> committed : before.entrySet()) {
+        ChangeEvent.Position position = committed.getKey().topic().equals(partition.topic())
+            ? position(committed.getValue()) : null;
+        if (position != null && (highest == null || position.compareTo(highest) > 0)) {
+          highest = position;
+        }
+      }
+      if (highest != null) {
+        positions.merge(partition, highest, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      }
+    }
+  }
+
+  private static ChangeEvent.Position position(OffsetAndMetadata committed) {
+    String metadata = committed == null ? null : committed.metadata();
+    return metadata != null && metadata.startsWith(POSITION_PREFIX)
+        ? ChangeEvent.Position.of(metadata.substring(POSITION_PREFIX.length())) : null;
   }
 
   /** The position applied up to, as committed with the partition's offset by an earlier run. */
   private void readPosition(TopicPartition partition, Consumer<?, ?> consumer) {
     positionsRead.add(partition);
-    OffsetAndMetadata committed = consumer.committed(java.util.Set.of(partition)).get(partition);
-    String metadata = committed == null ? null : committed.metadata();
-    if (metadata != null && metadata.startsWith(POSITION_PREFIX) && !positions.containsKey(partition)) {
-      ChangeEvent.Position position = ChangeEvent.Position.of(metadata.substring(POSITION_PREFIX.length()));
-      if (position != null) {
-        positions.put(partition, position);
-      }
+    ChangeEvent.Position position = position(consumer.committed(java.util.Set.of(partition)).get(partition));
+    if (position != null) { // the higher wins: applied here before, or by another instance since
+      positions.merge(partition, position, (a, b) -> a.compareTo(b) >= 0 ? a : b);
     }
   }
 

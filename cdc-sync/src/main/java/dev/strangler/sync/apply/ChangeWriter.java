@@ -42,7 +42,8 @@ final class ChangeWriter {
   private final DataSource target;
   private final String origin;
   private final boolean sourceWins;
-  private final Map<TableMapping, Statements> sql = new HashMap<>();
+  /** shared by the applier's consumer threads, which write concurrently (one transaction each) */
+  private final Map<TableMapping, Statements> sql = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean replicaRole = true;
 
   /**

@@ -1,6 +1,8 @@
 package dev.strangler.sync.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
@@ -22,17 +24,34 @@ import org.springframework.validation.annotation.Validated;
  * @param datasources the databases cdc-sync reads and writes, by name
  * @param pipelines the pipelines by name; the name is used in topic, slot and publication names
  * @param admin the admin API on the management port
+ * @param partitions partitions of each table topic of a pipeline (1–64), unless the pipeline sets its
+ *     own {@code partitions}; each pipeline's applier runs as many consumers. Default 4. Records are
+ *     keyed by primary key, so the changes of one row stay in one partition, in order. An existing
+ *     topic with fewer partitions is grown at start only when its applier has applied everything in it
+ *     (growing re-maps keys to partitions); Kafka cannot shrink a topic, so a smaller value leaves it as it is
  */
 @Validated
 @ConfigurationProperties("strangler.sync")
 public record SyncProperties(Map<String, @Valid Datasource> datasources,
                              Map<String, @Valid Pipeline> pipelines,
-                             @Valid Admin admin) {
+                             @Valid Admin admin,
+                             @DefaultValue("4") @Min(value = 1, message = PARTITIONS_RANGE)
+                             @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) int partitions) {
+
+  /** Most partitions a pipeline's topics may have: each one is a consumer thread of its applier here. */
+  public static final int MAX_PARTITIONS = 64;
+  static final String PARTITIONS_RANGE = "must be between 1 and 64 (partitions of each table topic, and consumers of "
+      + "the pipeline's applier)";
 
   public SyncProperties {
     datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
     pipelines = pipelines == null ? Map.of() : Map.copyOf(pipelines);
     admin = admin == null ? new Admin(null) : admin;
+  }
+
+  /** The partitions of the pipeline's table topics: its own {@code partitions}, else {@link #partitions()}. */
+  public int partitionsOf(Pipeline pipeline) {
+    return pipeline.partitions() != null ? pipeline.partitions() : partitions;
   }
 
   /**
@@ -122,6 +141,8 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param enabled whether the pipeline runs at all
    * @param heartbeatInterval the source's heartbeat interval (shared), likewise; prefer
    *     {@code datasources.<source>.heartbeat-interval}
+   * @param partitions partitions of this pipeline's table topics (1–64), and consumers of its applier;
+   *     default {@code strangler.sync.partitions}
    */
   public record Pipeline(@NotBlank String source, @NotBlank String target,
                          @NotEmpty List<@Valid Table> tables,
@@ -131,7 +152,9 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                          @DefaultValue("continue") OnError onError,
                          @DefaultValue("source") ConflictWinner conflictWinner,
                          @DefaultValue("true") boolean enabled,
-                         java.time.Duration heartbeatInterval) {
+                         java.time.Duration heartbeatInterval,
+                         @Min(value = 1, message = PARTITIONS_RANGE)
+                         @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) Integer partitions) {
 
     public Pipeline {
       if (heartbeatInterval != null && heartbeatInterval.isNegative()) {

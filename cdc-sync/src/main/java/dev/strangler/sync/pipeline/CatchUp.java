@@ -3,7 +3,6 @@ package dev.strangler.sync.pipeline;
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
 import dev.strangler.sync.capture.Fence;
-import dev.strangler.sync.mapping.TableMapping;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,12 +26,16 @@ import org.apache.kafka.common.TopicPartition;
  * Waits until a pipeline has applied everything committed on its source before the call: commits a
  * {@link Fence} on the source (so capture moves past the call's position even when the mapped
  * tables are idle), waits until capture has the fence acknowledged by Kafka, takes the end offsets
- * of the pipeline's topics at that moment and waits until the applier is past them. Bounded by the
- * caller's timeout at every step; polls with short sleeps.
+ * of every partition of the pipeline's topics at that moment and waits until the applier is past
+ * each of them: the offsets this process applied, or the group's committed ones (re-read while
+ * waiting, for partitions another instance applies). Bounded by the caller's timeout at every
+ * step; polls with short sleeps.
  */
 final class CatchUp {
 
   private static final long POLL_MILLIS = 3;
+  /** how often, while waiting, the group's committed offsets are read again */
+  private static final long COMMITTED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final Pipeline pipeline;
   private final CaptureEngine capture;
@@ -68,6 +71,7 @@ final class CatchUp {
         return result(false, sourceLsn, null, start);
       }
       Map<TopicPartition, Long> committed = committedOffsets(remaining(deadline));
+      long committedAt = System.nanoTime();
       while (true) {
         requireApplying();
         Map<TopicPartition, Long> applied = applied(committed);
@@ -77,6 +81,10 @@ final class CatchUp {
         }
         if (remaining(deadline) <= 0) {
           return result(false, sourceLsn, pending, start);
+        }
+        if (System.nanoTime() - committedAt >= COMMITTED_EVERY_NANOS) {
+          committed = committedOffsets(Math.min(remaining(deadline), COMMITTED_EVERY_NANOS));
+          committedAt = System.nanoTime();
         }
         Thread.sleep(POLL_MILLIS);
       }
@@ -111,17 +119,15 @@ final class CatchUp {
     }
   }
 
-  private List<TopicPartition> partitions() {
-    return pipeline.mappings().stream().map(TableMapping::topic).map(topic -> new TopicPartition(topic, 0)).toList();
-  }
-
-  /** The end offsets of the pipeline's topics; null when Kafka did not answer in time. */
+  /** The end offsets of every partition of the pipeline's topics; null when Kafka did not answer in time. */
   private Map<TopicPartition, Long> endOffsets(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    partitions().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
     try {
+      // described on every call: a topic grown by another instance's start has its new partitions
+      PipelineTopics.partitions(kafka, pipeline, timeoutNanos).forEach(partition -> latest.put(partition, OffsetSpec.latest()));
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
-          kafka.listOffsets(latest).all().get(Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
+          kafka.listOffsets(latest).all().get(Math.max(1, remaining(deadline)), TimeUnit.NANOSECONDS);
       Map<TopicPartition, Long> ends = new HashMap<>();
       offsets.forEach((partition, info) -> ends.put(partition, info.offset()));
       return ends;

@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,6 +36,8 @@ public class Pipelines implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Pipelines.class);
 
   private final Map<String, Running> pipelines = new TreeMap<>();
+  /** partitions of each pipeline's table topics, as configured */
+  private final Map<String, Integer> partitions = new TreeMap<>();
   /** one capture engine per source datasource */
   private final Map<String, CaptureEngine> engines = new TreeMap<>();
   private final KafkaAdmin kafkaAdmin;
@@ -52,7 +52,7 @@ public class Pipelines implements SmartLifecycle {
    * @param control the control database (offsets)
    * @param kafka the producer
    * @param consumers the consumer factory
-   * @param kafkaAdmin creates the topics
+   * @param kafkaAdmin its configuration connects the admin client that creates the topics
    * @param meters where the pipelines' meters go
    * @param json the JSON mapper
    */
@@ -88,7 +88,9 @@ public class Pipelines implements SmartLifecycle {
         Pipeline pipeline = new Pipeline(name, config, mappings, new PipelineStats(name, meters));
         pipeline.capturedWith(settings.get(config.source()));
         bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
-        Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json);
+        partitions.put(name, properties.partitionsOf(config));
+        Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json,
+            properties.partitionsOf(config));
         pipelines.put(name, new Running(pipeline, null, applier));
       } catch (InvalidPipelineException e) {
         problems.add(e.getMessage());
@@ -146,16 +148,13 @@ public class Pipelines implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    List<NewTopic> topics = new ArrayList<>();
+    // before any applier or capture runs: a topic grows only while nothing is produced to it
+    PipelineTopics topics = null;
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
-        running.pipeline().mappings().forEach(m -> topics.add(new NewTopic(m.topic(), Optional.of(1), Optional.empty())));
-        topics.add(new NewTopic(running.pipeline().deadLetterTopic(), Optional.of(1), Optional.empty()));
+        topics = topics != null ? topics : new PipelineTopics(kafkaClient()); // the client is then ready for the first catch-up
+        topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
-    }
-    if (!topics.isEmpty()) {
-      kafkaAdmin.createOrModifyTopics(topics.toArray(NewTopic[]::new));
-      kafkaClient(); // ready before the first catch-up, which a route switch waits on
     }
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
@@ -320,8 +319,11 @@ public class Pipelines implements SmartLifecycle {
   }
 
   /**
-   * Where the pipeline is: capture's WAL position and, per topic partition, the offset after the
-   * last change applied in this process.
+   * Where the pipeline is: capture's WAL position and, for every partition of its topics, the offset
+   * after the last change applied: by this process, or the group's committed offset where that is
+   * further (a partition another instance applies, or one this process has not read yet); 0 for a
+   * partition nothing was applied from. If Kafka does not answer within 500 ms, only the partitions
+   * this process applied.
    *
    * @param name the pipeline
    * @return the position; empty values for a disabled pipeline
@@ -331,14 +333,31 @@ public class Pipelines implements SmartLifecycle {
     if (running.capture() == null) {
       return new Position(null, Map.of());
     }
+    Map<org.apache.kafka.common.TopicPartition, Long> offsets = new java.util.HashMap<>();
+    try {
+      long timeout = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+      PipelineTopics.partitions(kafkaClient(), running.pipeline(), timeout).forEach(p -> offsets.put(p, 0L));
+      kafkaClient().listConsumerGroupOffsets(running.applier().groupId()).partitionsToOffsetAndMetadata()
+          .get(timeout, java.util.concurrent.TimeUnit.NANOSECONDS).forEach((partition, offset) -> {
+            if (offset != null && offsets.containsKey(partition)) {
+              offsets.merge(partition, offset.offset(), Math::max);
+            }
+          });
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.debug("Pipeline {}: Kafka did not say its partitions and committed offsets: {}", name, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    running.applier().appliedOffsets().forEach((partition, offset) -> offsets.merge(partition, offset, Math::max));
     Map<String, Long> applied = new TreeMap<>();
-    running.applier().appliedOffsets().forEach((partition, offset) -> applied.put(partition.toString(), offset));
+    offsets.forEach((partition, offset) -> applied.put(partition.toString(), offset));
     return new Position(dev.strangler.sync.capture.Fence.lsn(running.capture().capturedLsn()), applied);
   }
 
   /**
    * @param capturedLsn capture's WAL position (null before it read anything)
-   * @param appliedOffsets {@code <topic>-<partition>} → offset after the last change applied in this process
+   * @param appliedOffsets {@code <topic>-<partition>} → offset after the last change applied, for every
+   *     partition of the pipeline's topics
    */
   public record Position(String capturedLsn, Map<String, Long> appliedOffsets) {}
 
