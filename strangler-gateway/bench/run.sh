@@ -2,7 +2,8 @@
 # The gateway side by side with nginx, in one run, as separate processes on 127.0.0.1:
 #   backend      nginx `return 200` of a 24-byte JSON (1 worker; ports 18081 "legacy", 18082 "extracted")
 #   nginx proxy  nginx as reverse proxy to the backend (1 worker, keepalive upstream)      :18080
-#   bare SCG     Spring Cloud Gateway, one catch-all route, no strangler filter            :18090
+#   bare SCG     Spring Cloud Gateway, one catch-all route, no strangler filter: its defaults plus
+#                TCP_NODELAY, metrics filter and server observation off (BareGateway)    :18090
 #   gateway      the strangler-gateway jar, one route /api/** in legacy, extracted, canary (50 %)
 #                and shadow (every GET copied to the "extracted" port), switched via the admin API
 # Per target: wrk -t2 -c32 warm-up, then wrk -t2 -c32 (throughput) and wrk -t1 -c1 --latency.

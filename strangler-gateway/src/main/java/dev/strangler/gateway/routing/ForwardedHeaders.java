@@ -15,8 +15,8 @@ import org.springframework.web.server.ServerWebExchange;
  * gateway. Used when {@code spring.cloud.gateway.server.webflux.trusted-proxies} is not set (then
  * Spring Cloud Gateway adds none and strips what the client sent, which nobody vouches for): the
  * values describe this hop only. With trusted proxies configured, Spring Cloud Gateway's own
- * filters append to the chain instead and this one is not registered. Runs after those that strip
- * the client's values; stateless, thread-safe.
+ * filters append to the chain instead and this one is not registered. Runs last, after those that
+ * strip the client's values; stateless, thread-safe.
  */
 final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
@@ -40,8 +40,10 @@ final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
   @Override
   public int getOrder() {
-    // after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and RemoveForwardedHeadersFilter (0)
-    return 1;
+    // last: after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and
+    // RemoveForwardedHeadersFilter (0), and after the filters that copy every header into a new
+    // map (hop-by-hop removal), so the five headers added here are not copied again
+    return Ordered.LOWEST_PRECEDENCE;
   }
 
   @Override
