@@ -57,16 +57,17 @@ class KillRecoveryBenchmark {
     writer.start();
     List<Long> restartToCaughtUp = new ArrayList<>();
     try {
-      awaitCaughtUp(writer, target, Duration.ofSeconds(60));
+      awaitCaughtUp(writer, target, 0, Duration.ofSeconds(60));
       for (int kill = 1; kill <= KILLS; kill++) {
         // a random moment of steady streaming
         long until = System.nanoTime() + ThreadLocalRandom.current().nextLong(1_000, 5_000) * 1_000_000;
         await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() >= until);
         KillNineIntegrationTests.kill(sync);
         long restarted = System.nanoTime();
+        long writtenBeforeRestart = writer.lastInserted();
         sync = KillNineIntegrationTests.start(home, source, target, unused, control, false, adminPort,
             logs.resolve(kill + ".log"));
-        awaitCaughtUp(writer, target, Duration.ofSeconds(300));
+        awaitCaughtUp(writer, target, writtenBeforeRestart, Duration.ofSeconds(300));
         restartToCaughtUp.add((System.nanoTime() - restarted) / 1_000_000);
         System.out.printf("kill %d: restart -> caught up in %d ms%n", kill, restartToCaughtUp.get(kill - 1));
       }
@@ -88,12 +89,16 @@ class KillRecoveryBenchmark {
         KillNineIntegrationTests.count(target));
   }
 
-  /** Until the oldest insert the target does not hold yet was committed less than 500 ms ago. */
-  private static void awaitCaughtUp(SteadyWriter writer, TestDatabase target, Duration atMost) {
+  /**
+   * Until the target holds what was inserted before the restart (so the new process applied it)
+   * and the oldest insert it does not hold yet was committed less than 500 ms ago.
+   */
+  private static void awaitCaughtUp(SteadyWriter writer, TestDatabase target, long writtenBefore, Duration atMost) {
     await().atMost(atMost).pollInterval(Duration.ofMillis(20)).until(() -> {
       long applied = jdbc(target).sql("SELECT coalesce(max(id), 0) FROM acct").query(Long.class).single();
       long oldestMissing = writer.committedAt(applied + 1);
-      return oldestMissing == 0 || System.nanoTime() - oldestMissing < CAUGHT_UP_MILLIS * 1_000_000;
+      return applied >= writtenBefore
+          && (oldestMissing == 0 || System.nanoTime() - oldestMissing < CAUGHT_UP_MILLIS * 1_000_000);
     });
   }
 
@@ -106,6 +111,7 @@ class KillRecoveryBenchmark {
     private final long first;
     private long startedAt;
     private long stoppedAt;
+    private volatile long lastInserted;
 
     SteadyWriter(TestDatabase source, long first) {
       super("steady-writer");
@@ -128,6 +134,7 @@ class KillRecoveryBenchmark {
         if (n % 2 == 0) {
           db.sql("INSERT INTO acct VALUES (?, 'new', 0, NULL)").param(id).update();
           committed.set((int) (id - first), System.nanoTime());
+          lastInserted = id;
           id++;
         } else if (n % 20 == 1) {
           db.sql("DELETE FROM acct WHERE id = ?").param(ThreadLocalRandom.current().nextLong(1, first)).update();
@@ -138,6 +145,11 @@ class KillRecoveryBenchmark {
       }
       stoppedAt = System.nanoTime();
       connection.destroy();
+    }
+
+    /** The id of the last insert committed, or the one before the first. */
+    long lastInserted() {
+      return lastInserted;
     }
 
     /** When the insert of {@code id} was committed (nanoTime), 0 if not yet. */
