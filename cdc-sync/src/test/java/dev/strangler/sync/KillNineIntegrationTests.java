@@ -31,7 +31,13 @@ import org.springframework.web.client.RestClient;
  */
 class KillNineIntegrationTests {
 
-  static final int ROWS = 30_000;
+  static final int ROWS = 15_000;
+  /**
+   * Pipeline names no other test uses: topics and consumer groups are named after pipelines, and
+   * the external variant shares the test kit's broker with the other tests of this JVM.
+   */
+  static final String PIPELINE = "killnine";
+  static final String MIRROR = "killninemirror";
   /** kills while streaming, at random points; {@code -Dkill9.streaming=8} for a longer run */
   static final int STREAMING_KILLS = Integer.getInteger("kill9.streaming", 2);
 
@@ -74,7 +80,7 @@ class KillNineIntegrationTests {
       for (int i = 0; i < STREAMING_KILLS; i++) {
         sync = start(home, source, target, mirror, control, false, adminPort, logs.resolve(kills + ".log"));
         long writes = writer.transactions.get() + ThreadLocalRandom.current().nextInt(20, 100);
-        await().atMost(Duration.ofSeconds(180)).until(() -> streaming(adminPort, "acct"));
+        await().atMost(Duration.ofSeconds(240)).until(() -> streaming(adminPort, PIPELINE));
         await().atMost(Duration.ofSeconds(60)).until(() -> writer.transactions.get() >= writes);
         kill(sync);
         kills++;
@@ -99,7 +105,7 @@ class KillNineIntegrationTests {
         String expected = contents(source);
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
             .until(() -> contents(target).equals(expected) && contents(mirror).equals(expected));
-        for (String pipeline : List.of("acct", "mirror")) {
+        for (String pipeline : List.of(PIPELINE, MIRROR)) {
           Map<?, ?> verified = admin(adminPort).post().uri("/admin/pipelines/{p}/verify", pipeline).retrieve()
               .body(Map.class);
           assertThat(verified.get("equal")).as("verify %s after %d kills: %s", pipeline, kills, verified).isEqualTo(true);
@@ -152,13 +158,13 @@ class KillNineIntegrationTests {
       command.add("--strangler.sync.datasources." + db.getKey() + ".username=" + db.getValue().username());
       command.add("--strangler.sync.datasources." + db.getKey() + ".password=" + db.getValue().password());
     }
-    command.addAll(List.of("--strangler.sync.pipelines.acct.source=src", "--strangler.sync.pipelines.acct.target=dst",
-        "--strangler.sync.pipelines.acct.tables[0].source-table=acct",
-        "--strangler.sync.pipelines.acct.tables[0].key[0]=id"));
+    command.addAll(List.of("--strangler.sync.pipelines." + PIPELINE + ".source=src", "--strangler.sync.pipelines." + PIPELINE + ".target=dst",
+        "--strangler.sync.pipelines." + PIPELINE + ".tables[0].source-table=acct",
+        "--strangler.sync.pipelines." + PIPELINE + ".tables[0].key[0]=id"));
     if (withMirror) {
-      command.addAll(List.of("--strangler.sync.pipelines.mirror.source=src",
-          "--strangler.sync.pipelines.mirror.target=mir", "--strangler.sync.pipelines.mirror.tables[0].source-table=acct",
-          "--strangler.sync.pipelines.mirror.tables[0].key[0]=id"));
+      command.addAll(List.of("--strangler.sync.pipelines." + MIRROR + ".source=src",
+          "--strangler.sync.pipelines." + MIRROR + ".target=mir", "--strangler.sync.pipelines." + MIRROR + ".tables[0].source-table=acct",
+          "--strangler.sync.pipelines." + MIRROR + ".tables[0].key[0]=id"));
     }
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

@@ -52,7 +52,7 @@ class KillRecoveryBenchmark {
     int adminPort = KafkaOutageIntegrationTests.freePortPair();
     Process sync = KillNineIntegrationTests.start(home, source, target, unused, control, false, adminPort,
         logs.resolve("first.log"));
-    await().atMost(Duration.ofSeconds(180)).until(() -> KillNineIntegrationTests.streaming(adminPort, "acct"));
+    await().atMost(Duration.ofSeconds(180)).until(() -> KillNineIntegrationTests.streaming(adminPort, KillNineIntegrationTests.PIPELINE));
     SteadyWriter writer = new SteadyWriter(source, 10_001);
     writer.start();
     List<Long> restartToCaughtUp = new ArrayList<>();

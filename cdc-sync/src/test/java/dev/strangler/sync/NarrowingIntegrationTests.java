@@ -33,9 +33,9 @@ class NarrowingIntegrationTests {
 
   static ConfigurableApplicationContext start(String... convert) {
     List<String> properties = new java.util.ArrayList<>(List.of(
-        "strangler.sync.pipelines.acct.source=src", "strangler.sync.pipelines.acct.target=dst",
-        "strangler.sync.pipelines.acct.tables[0].source-table=acct",
-        "strangler.sync.pipelines.acct.tables[0].key[0]=id"));
+        "strangler.sync.pipelines.narrow.source=src", "strangler.sync.pipelines.narrow.target=dst",
+        "strangler.sync.pipelines.narrow.tables[0].source-table=acct",
+        "strangler.sync.pipelines.narrow.tables[0].key[0]=id"));
     properties.addAll(List.of(convert));
     return InProcessCdcSync.start(control, Map.of("src", source, "dst", target), properties.toArray(String[]::new));
   }
@@ -44,7 +44,7 @@ class NarrowingIntegrationTests {
   void aNarrowingMappingIsRefusedAtStartUpNamingEachColumnAndWhatWouldBeLost() {
     assertThatThrownBy(() -> start().close())
         .rootCause()
-        .hasMessageContaining("pipeline 'acct', tables[0] acct → acct")
+        .hasMessageContaining("pipeline 'narrow', tables[0] acct → acct")
         .hasMessageContaining("column 'note' (text) → 'note' (character varying(30)) narrows: a value longer than 30 "
             + "characters would be cut")
         .hasMessageContaining("column 'amount' (numeric(12,3)) → 'amount' (numeric(10,2)) narrows: a value with more "
@@ -59,13 +59,13 @@ class NarrowingIntegrationTests {
     jdbc(source).sql("INSERT INTO acct VALUES (2, ?, 2.5, 8)").param("y".repeat(35)).update();
     jdbc(source).sql("INSERT INTO acct VALUES (3, 'fits', 3.125, 9)").update();
     jdbc(source).sql("INSERT INTO acct VALUES (4, 'fits', 4, 10000000000)").update();
-    try (ConfigurableApplicationContext app = start("strangler.sync.pipelines.acct.tables[0].convert[note]=exact",
-        "strangler.sync.pipelines.acct.tables[0].convert[amount]=exact",
-        "strangler.sync.pipelines.acct.tables[0].convert[n]=exact")) {
-      await().atMost(Duration.ofSeconds(90)).until(() -> InProcessCdcSync.count(app, "acct", "deadLetters") == 3);
+    try (ConfigurableApplicationContext app = start("strangler.sync.pipelines.narrow.tables[0].convert[note]=exact",
+        "strangler.sync.pipelines.narrow.tables[0].convert[amount]=exact",
+        "strangler.sync.pipelines.narrow.tables[0].convert[n]=exact")) {
+      await().atMost(Duration.ofSeconds(90)).until(() -> InProcessCdcSync.count(app, "narrow", "deadLetters") == 3);
       assertThat(jdbc(target).sql("SELECT id, note, amount::text FROM acct ORDER BY id").query().listOfRows())
           .containsExactly(Map.of("id", 1L, "note", "x".repeat(30), "amount", "1.23"));
-      VerifyResult verify = app.getBean(Verifier.class).verify("acct");
+      VerifyResult verify = app.getBean(Verifier.class).verify("narrow");
       assertThat(verify.equal()).isFalse();
       assertThat(verify.differingKeys()).extracting(k -> k.key().get("id")).containsExactlyInAnyOrder("2", "3", "4");
       // a value that fits exactly (1.230 as 1.23) compares equal

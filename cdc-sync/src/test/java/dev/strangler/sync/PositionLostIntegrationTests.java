@@ -29,9 +29,9 @@ class PositionLostIntegrationTests {
 
   static ConfigurableApplicationContext start(String... extra) {
     List<String> properties = new java.util.ArrayList<>(List.of(
-        "strangler.sync.pipelines.acct.source=src", "strangler.sync.pipelines.acct.target=dst",
-        "strangler.sync.pipelines.acct.tables[0].source-table=acct",
-        "strangler.sync.pipelines.acct.tables[0].key[0]=id"));
+        "strangler.sync.pipelines.lost.source=src", "strangler.sync.pipelines.lost.target=dst",
+        "strangler.sync.pipelines.lost.tables[0].source-table=acct",
+        "strangler.sync.pipelines.lost.tables[0].key[0]=id"));
     properties.addAll(List.of(extra));
     return InProcessCdcSync.start(control, Map.of("src", source, "dst", target), properties.toArray(String[]::new));
   }
@@ -45,7 +45,7 @@ class PositionLostIntegrationTests {
     String slot;
     try (ConfigurableApplicationContext app = start()) {
       Pipelines pipelines = app.getBean(Pipelines.class);
-      slot = pipelines.get("acct").slotName();
+      slot = pipelines.get("lost").slotName();
       await().atMost(Duration.ofSeconds(90)).until(() -> contents(target).equals(contents(source)));
       // offsets stored past the snapshot
       jdbc(source).sql("INSERT INTO acct VALUES (501, 'o501', 501)").update();
@@ -62,12 +62,12 @@ class PositionLostIntegrationTests {
 
     try (ConfigurableApplicationContext app = start("strangler.sync.datasources.src.position-lost=stop")) {
       Pipelines pipelines = app.getBean(Pipelines.class);
-      assertThat(pipelines.get("acct").state()).isEqualTo(PipelineState.FAILED);
-      assertThat(pipelines.get("acct").lastError()).contains("position lost", "source src", slot, "does not exist");
+      assertThat(pipelines.get("lost").state()).isEqualTo(PipelineState.FAILED);
+      assertThat(pipelines.get("lost").lastError()).contains("position lost", "source src", slot, "does not exist");
     }
     try (ConfigurableApplicationContext app = start()) {
       await().atMost(Duration.ofSeconds(90)).until(() -> contents(target).equals(contents(source)));
-      assertThat(app.getBean(Verifier.class).verify("acct").equal()).isTrue();
+      assertThat(app.getBean(Verifier.class).verify("lost").equal()).isTrue();
       jdbc(source).sql("DELETE FROM acct WHERE id = 1000").update();
       await().atMost(Duration.ofSeconds(30)).until(() -> contents(target).equals(contents(source)));
     }
