@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -87,6 +88,13 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private ExecutorService executor;
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private volatile boolean running;
+  /** set by {@link #start}, cleared by {@link #stop}: whether a lost connection is reconnected */
+  private volatile boolean wanted;
+  /** reconnects after the engine stopped on a source error, each through {@link #start}'s checks */
+  private volatile ScheduledExecutorService reconnects;
+  private volatile long reconnectDelayMillis = FIRST_RECONNECT_MILLIS;
+  private static final long FIRST_RECONNECT_MILLIS = 1_000;
+  private static final long MAX_RECONNECT_MILLIS = 30_000;
   private Long echoTransaction;
   private String echoOrigin;
   private final Set<Pipeline> snapshotStarted = new HashSet<>();
@@ -236,7 +244,10 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     props.setProperty("interval.handling.mode", "string");
     props.setProperty("include.unknown.datatypes", "false");
     props.setProperty("status.update.interval.ms", "1000");
-    props.setProperty("errors.max.retries", "-1");
+    // Debezium's own reconnects would recreate a dropped slot and stream on from its new position,
+    // skipping what happened in between: the engine stops on a source error, and cdc-sync
+    // reconnects through start(), which checks the stored position first
+    props.setProperty("errors.max.retries", "0");
     return props;
   }
 
@@ -254,6 +265,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     if (running) {
       return;
     }
+    wanted = true;
     String slot = settings.slotName();
     slotOfThisDatabase();
     replicaIdentityFull();
@@ -262,8 +274,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     signalTable();
     publication();
-    String lost = positionLost();
+    String stored = control.latestOffset(slot);
+    Slot state = slot();
+    String lost = positionLost(stored, state);
     reconcile.clear();
+    Set<String> reconciles = control.reconcilesPending(slot);
+    pipelines.stream().filter(p -> reconciles.contains(p.name())).forEach(reconcile::add);
     if (lost != null) {
       String what = "source " + settings.datasource() + ", slot " + slot + ": " + lost;
       if (source.positionLost() == SyncProperties.PositionLost.STOP) {
@@ -271,34 +287,42 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
             + "pipelines stay stopped (set strangler.sync.datasources.{}.position-lost: resnapshot to snapshot again)",
             what, settings.datasource());
         pipelines.forEach(p -> p.failed("position lost: " + what));
+        wanted = false;
         return;
       }
       log.warn("Capture of {}; the stored position cannot be used: offsets forgotten, a new slot and snapshot, and "
           + "the target rows the source no longer has are deleted once it is taken", what);
       dropSlot();
       control.dropOffsets(slot);
-      pipelines.stream().filter(CaptureEngine::snapshots).forEach(reconcile::add);
+      stored = null;
+      state = Slot.NONE;
+      reconcileAfterSnapshot();
     }
-    if (lost == null && control.latestOffset(slot) == null && slotExists()) {
+    if (lost == null && stored == null && state.exists()) {
       // killed before its first offsets were stored: Debezium would stream from the server's
       // current position, not the slot's, so the slot is taken again and the rows the first attempt
       // copied but the source no longer has are deleted after the new snapshot
       log.info("Capture of source {}: slot {} exists but no position was stored (stopped before its first offset "
           + "flush): a new slot and snapshot", settings.datasource(), slot);
       dropSlot();
-      pipelines.stream().filter(CaptureEngine::snapshots).forEach(reconcile::add);
+      state = Slot.NONE;
+      reconcileAfterSnapshot();
     }
-    boolean fresh = !slotExists();
-    String stored = fresh ? null : control.latestOffset(slot);
+    boolean fresh = !state.exists();
     if (SourceIdentity.inBlockingSnapshot(stored)) {
       // Debezium does not resume a blocking snapshot (and refuses no_data after one): streaming
       // starts again from the slot's consistent point, which a snapshot never moves (so every
       // change made since is streamed), and the tables not marked done are snapshotted
       // incrementally meanwhile
-      long confirmed = slotConfirmedLsn();
+      if (state.confirmed() == null) {
+        throw new IllegalStateException("source " + settings.datasource() + ": slot " + slot
+            + " has no confirmed position");
+      }
+      long confirmed = state.confirmed();
       log.info("Capture of source {}: its initial snapshot was interrupted; streaming from slot {}'s position {} and "
           + "snapshotting again while streaming", settings.datasource(), slot, Fence.lsn(confirmed));
-      control.replaceOffsets(slot, SourceIdentity.streamingFrom(stored, confirmed));
+      stored = SourceIdentity.streamingFrom(stored, confirmed);
+      control.replaceOffsets(slot, stored);
     }
     Map<String, Set<String>> mapped = new LinkedHashMap<>();
     pipelines.forEach(p -> mapped.put(p.name(), tablesOf(p)));
@@ -336,16 +360,26 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         .using(debeziumProperties(initialTables))
         .notifying(this)
         .using((success, message, error) -> {
-          if (!success && running) {
+          boolean unexpected = !success && running;
+          running = false;
+          if (unexpected && sourceError(error) != null) {
+            connectionLost(sourceError(error));
+          } else if (unexpected) {
             log.error("Capture of source {} stopped: {}", settings.datasource(), message, error);
             pipelines.forEach(p -> p.failed("capture stopped: " + message));
           } else {
             log.info("Capture of source {} ended: {}", settings.datasource(), message);
           }
-          running = false;
         })
         .build();
     executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-" + settings.datasource()));
+    if (reconnects == null) {
+      reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "capture-reconnect-" + settings.datasource());
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
     running = true;
     identityRecorded = false;
     executor.execute(engine);
@@ -363,7 +397,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         log.info("Pipeline {}: snapshot of {} not done (added later, re-enabled, interrupted or target emptied); "
             + "incremental snapshot of {} rows while streaming", p.name(), pending.get(p), p.stats().snapshotRowsTotal());
       });
-      String resumed = control.latestOffset(slot);
+      String resumed = stored;
       boolean covered = resumed != null && resumed.contains(INCREMENTAL_SNAPSHOT_OFFSET)
           && tables.stream().allMatch(t -> resumed.contains(t));
       if (covered) {
@@ -372,6 +406,34 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         signalSnapshot(tables);
       }
     }
+    // a reconcile a crash interrupted after its pipeline's snapshot was done: the slot exists, do it now
+    reconcile.stream().filter(p -> !pending.containsKey(p)).toList().forEach(this::reconcileNow);
+  }
+
+  /** Every snapshotting pipeline's target loses, after its new snapshot, the rows the source no longer has. */
+  private void reconcileAfterSnapshot() {
+    pipelines.stream().filter(CaptureEngine::snapshots).forEach(p -> {
+      reconcile.add(p);
+      control.reconcilePending(settings.slotName(), p.name(), true);
+    });
+  }
+
+  /** Reconciles the pipeline's target on a thread of its own; recorded as done only once it was. */
+  private void reconcileNow(Pipeline pipeline) {
+    if (!reconcile.remove(pipeline)) {
+      return;
+    }
+    Thread thread = new Thread(() -> {
+      try {
+        reconciler.accept(pipeline);
+        control.reconcilePending(settings.slotName(), pipeline.name(), false);
+      } catch (RuntimeException e) {
+        log.error("Pipeline {}: {}; it is done again at the next start (or run verify and delete the rows it lists "
+            + "as missing in the source)", pipeline.name(), e.getMessage());
+      }
+    }, "reconcile-" + pipeline.name());
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /**
@@ -455,11 +517,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
    * Why the stored position cannot be used on this source, or null when it can (or there is none):
    * the offsets belong to another server (system identifier), the slot is gone, or the slot's
    * confirmed position is past the stored offsets (another reader moved it: changes were skipped).
+   *
+   * @param offset the stored offsets (null: none)
+   * @param slot the slot as the source has it now
    */
-  private String positionLost() {
-    String slot = settings.slotName();
-    String offset = control.latestOffset(slot);
-    String recorded = control.sourceIdentity(slot);
+  private String positionLost(String offset, Slot slot) {
+    String recorded = control.sourceIdentity(settings.slotName());
     if (offset == null && recorded == null) {
       return null;
     }
@@ -468,50 +531,29 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       return "the stored offsets belong to the server with system identifier " + recorded + "; this server's is "
           + system + " (restored from a backup, another server or a failover?)";
     }
-    Long confirmed = slotConfirmed();
-    boolean exists = slotExists();
-    if (!exists) {
+    if (!slot.exists()) {
       return "the replication slot does not exist on the source any more (dropped, or the source was restored or "
           + "replaced); changes made since the stored position are gone";
     }
     long stored = SourceIdentity.offsetLsn(offset);
-    if (confirmed != null && stored > 0 && confirmed > stored) {
-      return "the slot's confirmed position " + Fence.lsn(confirmed) + " is past the stored offsets' "
+    if (slot.confirmed() != null && stored > 0 && slot.confirmed() > stored) {
+      return "the slot's confirmed position " + Fence.lsn(slot.confirmed()) + " is past the stored offsets' "
           + Fence.lsn(stored) + " (another reader used the slot?); the changes in between are gone";
     }
     return null;
   }
 
-  private long slotConfirmedLsn() {
-    Long confirmed = slotConfirmed();
-    if (confirmed == null) {
-      throw new IllegalStateException("source " + settings.datasource() + ": slot " + settings.slotName()
-          + " has no confirmed position");
-    }
-    return confirmed;
-  }
-
-  private boolean slotExists() {
-    try (Connection connection = sourceDataSource.getConnection();
-         PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-      query.setString(1, settings.slotName());
-      try (ResultSet row = query.executeQuery()) {
-        return row.next();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("source " + settings.datasource() + ": could not read its replication slots: "
-          + e.getMessage(), e);
-    }
-  }
-
-  /** The slot's confirmed position (LSN as a number), null when the slot does not exist or has none. */
-  private Long slotConfirmed() {
+  /** The engine's slot on the source: whether it exists and its confirmed position (LSN as a number, or null). */
+  private Slot slot() {
     try (Connection connection = sourceDataSource.getConnection();
          PreparedStatement query = connection.prepareStatement(
              "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
       query.setString(1, settings.slotName());
       try (ResultSet row = query.executeQuery()) {
-        return row.next() && row.getObject(1) != null ? row.getBigDecimal(1).longValue() : null;
+        if (!row.next()) {
+          return Slot.NONE;
+        }
+        return new Slot(true, row.getObject(1) == null ? null : row.getBigDecimal(1).longValue());
       }
     } catch (SQLException e) {
       throw new IllegalStateException("source " + settings.datasource() + ": could not read slot "
@@ -519,6 +561,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
   }
 
+  private record Slot(boolean exists, Long confirmed) {
+    static final Slot NONE = new Slot(false, null);
+  }
 
   /** Drops the slot (a lost position's), if it is there; one still read by another process is not ours to drop. */
   private void dropSlot() {
@@ -533,15 +578,83 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
   }
 
-  /** Closes the engine (it flushes offsets of what Kafka acknowledged) and waits up to 30 s. */
+  /** The SQL error a source gave (lost connection, server restarting, slot in use...), or null for any other failure. */
+  private static java.sql.SQLException sourceError(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.sql.SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
+  }
+
+  /** The engine stopped on a source error: its pipelines wait, and the engine starts again after a pause. */
+  private void connectionLost(java.sql.SQLException error) {
+    String reason = "source " + settings.datasource() + ": " + error.getMessage();
+    log.warn("Capture of source {} lost the source ({}); reconnecting in {} ms, its stored position checked first",
+        settings.datasource(), error.getMessage(), reconnectDelayMillis);
+    for (Pipeline pipeline : pipelines) {
+      pipeline.advance(PipelineState.CAPTURE_BLOCKED);
+      pipeline.lastError(reason);
+    }
+    scheduleReconnect();
+  }
+
+  /** Not synchronized: called on the engine's thread, which {@link #stop} may be waiting for. */
+  private void scheduleReconnect() {
+    ScheduledExecutorService scheduler = reconnects;
+    if (!wanted || scheduler == null) {
+      return;
+    }
+    try {
+      scheduler.schedule(this::reconnect, reconnectDelayMillis, TimeUnit.MILLISECONDS);
+      reconnectDelayMillis = Math.min(reconnectDelayMillis * 2, MAX_RECONNECT_MILLIS);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // stop() came first: no reconnect wanted
+    }
+  }
+
+  /** Starts the engine again, through every check a process start makes; retried with a growing pause. */
+  private synchronized void reconnect() {
+    if (!wanted || running) {
+      return;
+    }
+    closeEngine(false);
+    try {
+      start();
+      if (running) {
+        reconnectDelayMillis = FIRST_RECONNECT_MILLIS;
+        log.info("Capture of source {} reconnected", settings.datasource());
+      }
+    } catch (RuntimeException e) {
+      log.warn("Capture of source {} could not reconnect: {}; next attempt in {} ms", settings.datasource(),
+          e.getMessage(), reconnectDelayMillis);
+      pipelines.forEach(p -> p.lastError("source " + settings.datasource() + ": " + e.getMessage()));
+      scheduleReconnect();
+    }
+  }
+
+  /** Closes the engine (it flushes offsets of what Kafka acknowledged) and waits up to 30 s; no reconnect follows. */
   public synchronized void stop() {
+    wanted = false;
+    if (reconnects != null) {
+      reconnects.shutdownNow();
+      reconnects = null;
+    }
+    closeEngine(true);
+  }
+
+  /** @param close whether the engine still runs and must be closed (not when it ended on its own) */
+  private void closeEngine(boolean close) {
     if (engine == null) {
       return;
     }
     running = false;
     try {
-      engine.close();
-    } catch (IOException e) {
+      if (close) {
+        engine.close();
+      }
+    } catch (IOException | RuntimeException e) {
       log.warn("Closing the capture engine of source {} failed: {}", settings.datasource(), e.getMessage());
     }
     executor.shutdown();
@@ -581,6 +694,12 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       identityRecorded = true;
     }
     send(outgoing);
+    for (Pipeline pipeline : pipelines) {
+      if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) { // Kafka or the source was away
+        log.info("Capture of pipeline {} goes on", pipeline.name());
+        pipeline.state(incremental.contains(pipeline) ? PipelineState.SNAPSHOT : PipelineState.STREAMING);
+      }
+    }
     for (RecordChangeEvent<SourceRecord> event : records) {
       committer.markProcessed(event);
     }
@@ -734,11 +853,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     control.snapshotState(settings.slotName(), pipeline.name(), tables, true);
     log.info("Snapshot of pipeline {} done: {} rows of {}", pipeline.name(), pipeline.stats().snapshotRowsDone(), tables);
     pipeline.advance(PipelineState.STREAMING);
-    if (reconcile.remove(pipeline)) {
-      Thread thread = new Thread(() -> reconciler.accept(pipeline), "reconcile-" + pipeline.name());
-      thread.setDaemon(true);
-      thread.start();
-    }
+    reconcileNow(pipeline);
   }
 
   private void trackSnapshot(Pipeline pipeline) {
@@ -920,12 +1035,6 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       // reach Kafka before an earlier one; duplicates are harmless to the idempotent appliers
       List<Outgoing> failed = firstFailed < 0 ? List.of() : pending.subList(firstFailed, pending.size());
       if (failed.isEmpty()) {
-        for (Pipeline pipeline : pipelines) {
-          if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) {
-            log.info("Kafka is back: capture of pipeline {} goes on", pipeline.name());
-            pipeline.state(incremental.contains(pipeline) ? PipelineState.SNAPSHOT : PipelineState.STREAMING);
-          }
-        }
         return;
       }
       if (!running) {

@@ -24,7 +24,9 @@ import org.springframework.stereotype.Component;
  * table, whether the pipeline's snapshot of the table is done (a pipeline whose snapshot is not done
  * gets one, whatever the other pipelines of the source did); and in {@code strangler_sync_sources}
  * which server the offsets of a slot belong to (its system identifier), so offsets are never used
- * on another server.
+ * on another server; in {@code strangler_sync_reconciles} the pipelines whose targets still have to
+ * lose the rows the source deleted while no position was kept (done after their new snapshot, kept
+ * across a crash).
  */
 @Component
 public class ControlDatabase {
@@ -33,6 +35,7 @@ public class ControlDatabase {
   private static final String CAPTURED_TABLES = "strangler_sync_captured_tables";
   private static final String SNAPSHOTS = "strangler_sync_snapshots";
   private static final String SOURCES = "strangler_sync_sources";
+  private static final String RECONCILES = "strangler_sync_reconciles";
 
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
@@ -64,25 +67,9 @@ public class ControlDatabase {
       statement.execute("DELETE FROM " + CAPTURED_TABLES + " WHERE slot = " + quoted);
       statement.execute("DELETE FROM " + SNAPSHOTS + " WHERE slot = " + quoted);
       statement.execute("DELETE FROM " + SOURCES + " WHERE slot = " + quoted);
+      statement.execute("DELETE FROM " + RECONCILES + " WHERE slot = " + quoted);
     } catch (Exception e) {
       throw new IllegalStateException("could not drop the offsets of slot " + slot + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Whether the engine of this slot has stored offsets (it has run and will resume, not snapshot). */
-  boolean hasOffsets(String slot) {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-         ResultSet exists = statement.executeQuery("SELECT to_regclass('" + offsetTable(slot) + "') IS NOT NULL")) {
-      exists.next();
-      if (!exists.getBoolean(1)) {
-        return false;
-      }
-      try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + offsetTable(slot))) {
-        rows.next();
-        return rows.getLong(1) > 0;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not read the offsets of slot " + slot + ": " + e.getMessage(), e);
     }
   }
 
@@ -247,5 +234,46 @@ public class ControlDatabase {
         + "table_name text NOT NULL, done boolean NOT NULL, PRIMARY KEY (slot, pipeline, table_name))");
     statement.execute("CREATE TABLE IF NOT EXISTS " + SOURCES
         + " (slot text PRIMARY KEY, system_identifier text NOT NULL)");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + RECONCILES
+        + " (slot text NOT NULL, pipeline text NOT NULL, PRIMARY KEY (slot, pipeline))");
+  }
+
+  /** The pipelines of this slot whose targets still wait for their reconcile. */
+  Set<String> reconcilesPending(String slot) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement query = connection.prepareStatement("SELECT pipeline FROM " + RECONCILES
+          + " WHERE slot = ?")) {
+        query.setString(1, slot);
+        Set<String> pipelines = new TreeSet<>();
+        try (ResultSet rows = query.executeQuery()) {
+          while (rows.next()) {
+            pipelines.add(rows.getString(1));
+          }
+        }
+        return pipelines;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the pending reconciles of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records that the pipeline's target has to be reconciled after its snapshot ({@code pending})
+   * or that it was ({@code !pending}).
+   */
+  void reconcilePending(String slot, String pipeline, boolean pending) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement update = connection.prepareStatement(pending
+          ? "INSERT INTO " + RECONCILES + " (slot, pipeline) VALUES (?, ?) ON CONFLICT DO NOTHING"
+          : "DELETE FROM " + RECONCILES + " WHERE slot = ? AND pipeline = ?")) {
+        update.setString(1, slot);
+        update.setString(2, pipeline);
+        update.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the reconcile of pipeline " + pipeline + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -6,17 +6,17 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Properties;
 import javax.sql.DataSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Which PostgreSQL server a source is, and where Debezium's stored offsets point into its WAL. */
 final class SourceIdentity {
 
-  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
-  private static final Pattern LSN = Pattern.compile("\"(lsn|lsn_commit|lsn_proc)\"\\s*:\\s*(\\d+)");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private SourceIdentity() {}
 
@@ -54,15 +54,15 @@ final class SourceIdentity {
     if (offset == null) {
       return 0;
     }
+    JsonNode node = JSON.readTree(offset);
     long highest = 0;
-    Matcher matcher = LSN.matcher(offset);
-    while (matcher.find()) {
-      highest = Math.max(highest, Long.parseLong(matcher.group(2)));
+    for (String key : List.of("lsn", "lsn_commit", "lsn_proc")) {
+      if (node.path(key).isNumber()) {
+        highest = Math.max(highest, node.get(key).asLong());
+      }
     }
     return highest;
   }
-
-  private static final Pattern SNAPSHOT = Pattern.compile("\"snapshot\"\\s*:\\s*(\"[A-Za-z_]+\"|true)");
 
   /**
    * Whether Debezium stored these offsets in the middle of its blocking snapshot (key
@@ -73,8 +73,9 @@ final class SourceIdentity {
     if (offset == null) {
       return false;
     }
-    Matcher matcher = SNAPSHOT.matcher(offset);
-    return matcher.find() && !matcher.group(1).equalsIgnoreCase("\"false\"");
+    JsonNode snapshot = JSON.readTree(offset).path("snapshot");
+    return snapshot.isBoolean() ? snapshot.asBoolean()
+        : snapshot.isString() && !snapshot.asString().isEmpty() && !"false".equalsIgnoreCase(snapshot.asString());
   }
 
   /**
@@ -83,7 +84,7 @@ final class SourceIdentity {
    * removed, so Debezium streams on from there instead of refusing to resume a snapshot.
    */
   static String streamingFrom(String offset, long lsn) {
-    tools.jackson.databind.node.ObjectNode node = (tools.jackson.databind.node.ObjectNode) JSON.readTree(offset);
+    ObjectNode node = (ObjectNode) JSON.readTree(offset);
     node.remove(List.of("snapshot", "last_snapshot_record", "snapshot_completed", "lsn_proc", "lsn_commit"));
     node.put("lsn", lsn);
     return JSON.writeValueAsString(node);

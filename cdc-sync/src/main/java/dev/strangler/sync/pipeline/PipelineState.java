@@ -8,7 +8,7 @@ public enum PipelineState {
   SNAPSHOT,
   /** following the WAL */
   STREAMING,
-  /** Kafka refused the captured changes; capture waits without losing its WAL position */
+  /** Kafka refused the captured changes, or the source went away; capture waits without losing its WAL position */
   CAPTURE_BLOCKED,
   /** applying stopped by the admin API; capture goes on into Kafka */
   PAUSED,

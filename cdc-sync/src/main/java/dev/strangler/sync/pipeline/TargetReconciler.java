@@ -38,17 +38,24 @@ final class TargetReconciler {
     this.target = target;
   }
 
-  /** @return the rows deleted from the target */
+  /**
+   * @return the rows deleted from the target
+   * @throws IllegalStateException when a table could not be reconciled (the others were): the
+   *     reconcile stays pending and is done again at the next start
+   */
   long reconcile(Pipeline pipeline) {
     long deleted = 0;
+    List<String> failed = new ArrayList<>();
     for (TableMapping mapping : pipeline.mappings()) {
       try {
         deleted += reconcile(pipeline, mapping);
       } catch (SQLException e) {
-        log.error("Pipeline {}: could not remove the rows of {} that {} no longer has: {}; run verify and delete "
-            + "the rows it lists as missing-in-source", pipeline.name(), mapping.target(), mapping.source(),
-            e.getMessage());
+        failed.add(mapping.target() + ": " + e.getMessage());
       }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException("pipeline " + pipeline.name() + ": could not remove the target rows the source "
+          + "no longer has from " + failed);
     }
     return deleted;
   }
