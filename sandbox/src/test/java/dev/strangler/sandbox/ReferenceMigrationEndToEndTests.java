@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * embedded PostgreSQL and Kafka, continuous traffic through the gateway, signup and orders
  * through shadow → canary → extracted, a rollback of orders, every acknowledged write looked up
  * on both sides after each switch and at the end, every pipeline verified. Then the
- * {@code ./strangler} CLI, as a user runs it, against the same live stack. Needs the apps' and
- * the CLI's jars (the reactor builds them first).
+ * {@code ./strangler} CLI, as a user runs it, against the same live stack. Before all that, on the
+ * same work directory, a real sandbox process is killed with {@code kill -9} while its apps run:
+ * the stack then starts again on that directory. Needs the apps' and the CLI's jars (the reactor
+ * builds them first).
  */
 class ReferenceMigrationEndToEndTests {
 
@@ -36,8 +39,12 @@ class ReferenceMigrationEndToEndTests {
     sandbox.rate = 10;
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(new TeeWriter(log), true);
+    List<Long> leftBehind = killedSandbox(sandbox.root, work);
 
     try (Stack stack = Stack.start(sandbox.root, work, Ports.free(), out)) {
+      // what the killed sandbox left running is gone: its apps and its PostgreSQL server
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> leftBehind.stream()
+          .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
       boolean passed = sandbox.migrate(stack, out);
 
       assertThat(passed).as(log.toString()).isTrue();
@@ -52,6 +59,50 @@ class ReferenceMigrationEndToEndTests {
           .doesNotContain("DIFFERENT");
 
       theCliDrivesTheLiveStack(sandbox.root, stack);
+    }
+  }
+
+  /**
+   * Starts the sandbox as its own process on {@code work}, waits until its first app is ready,
+   * and kills it with {@code kill -9}.
+   *
+   * @return the pids it left: its apps and its PostgreSQL server
+   */
+  private static List<Long> killedSandbox(Path root, Path work) throws Exception {
+    String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process sandbox = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
+        SandboxCommand.class.getName(), "--root", root.toString(), "--work", work.toString(), "--free-ports")
+        .redirectErrorStream(true).start();
+    java.util.concurrent.CompletableFuture<String> ready = new java.util.concurrent.CompletableFuture<>();
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(sandbox.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          System.out.println("killed sandbox: " + line);
+          output.append(line).append('\n');
+          if (line.contains(" ready in ")) {
+            ready.complete(line);
+          }
+        }
+      } catch (java.io.IOException gone) {
+        // the process was killed
+      }
+      ready.complete(null);
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      assertThat(ready.get(4, TimeUnit.MINUTES)).as(output::toString).isNotNull();
+      List<Long> left = new ArrayList<>(sandbox.descendants().map(ProcessHandle::pid).toList());
+      String postmaster = Files.readAllLines(work.resolve("postgres").resolve("postmaster.pid")).get(0);
+      left.add(Long.parseLong(postmaster.trim()));
+      assertThat(left).hasSizeGreaterThan(1);
+      sandbox.toHandle().destroyForcibly(); // SIGKILL
+      assertThat(sandbox.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      return left;
+    } finally {
+      sandbox.destroyForcibly();
     }
   }
 
