@@ -97,30 +97,24 @@ final class ChangeWriter {
           marker.execute();
         }
         Map<String, PreparedStatement> prepared = new HashMap<>();
-        // a multi-row upsert must not touch one key twice: a repeated key starts a new batch
-        java.util.Set<String> batchKeys = new java.util.HashSet<>();
-        PreparedStatement batch = null;
+        Batch batch = new Batch(connection, prepared);
         for (ChangeEvent event : events) {
           Statements statements = statements(event.mapping());
-          if (event.isUpdate() || event.isDelete() || !event.unavailable().isEmpty()) {
-            batch = flush(batch);
-            batchKeys.clear();
+          if ((event.isUpdate() || event.isDelete()) && event.before() != null && event.unavailable().isEmpty()) {
+            List<ColumnMapping> compared = compared(event);
+            if (event.isUpdate() && compared.isEmpty()) {
+              continue; // only unmapped columns changed
+            }
+            batch.add(event, compared.isEmpty() ? statements.delete : guardedWrite(event.mapping(), compared, event.isDelete()),
+                compared, statements);
+          } else if (event.isUpdate() || event.isDelete() || !event.unavailable().isEmpty()) {
+            batch.flush();
             applyChecked(connection, prepared, statements, event);
           } else {
-            PreparedStatement upsert = prepared(connection, prepared, statements.insert);
-            if (batch != null && (batch != upsert || !batchKeys.add(event.key()))) {
-              batch = flush(batch);
-              batchKeys.clear();
-              batchKeys.add(event.key());
-            } else {
-              batchKeys.add(event.key());
-            }
-            bindRow(upsert, event.mapping().columns(), event.after(), 1);
-            upsert.addBatch();
-            batch = upsert;
+            batch.add(event, statements.insert, null, statements);
           }
         }
-        flush(batch);
+        batch.flush();
         connection.commit();
         for (PreparedStatement statement : prepared.values()) {
           statement.close();
@@ -132,20 +126,92 @@ final class ChangeWriter {
     }
   }
 
-  private static PreparedStatement flush(PreparedStatement batch) throws SQLException {
-    if (batch != null) {
-      batch.executeBatch();
+  /**
+   * Consecutive changes of one statement, sent in one JDBC batch (one round trip): upserts of
+   * inserts and snapshot rows, and updates and deletes guarded by their before-image. A key
+   * repeated starts a new batch, so no key is touched twice in one. A guarded write that changed
+   * no row (the target's row is not the before-image: a replay, a missing row or a conflict) is
+   * then decided one by one ({@link #applyChecked}) before anything later is sent; the batch holds
+   * no other change of its key, so the order per key is kept.
+   */
+  private final class Batch {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> prepared;
+    private final java.util.Set<String> keys = new java.util.HashSet<>();
+    private final List<ChangeEvent> guarded = new ArrayList<>();
+    private final List<Statements> guardedStatements = new ArrayList<>();
+    private PreparedStatement statement;
+
+    Batch(Connection connection, Map<String, PreparedStatement> prepared) {
+      this.connection = connection;
+      this.prepared = prepared;
     }
-    return null;
+
+    /** @param compared the before-image's columns the write is guarded by; null for an upsert */
+    void add(ChangeEvent event, String sql, List<ColumnMapping> compared, Statements statements) throws SQLException {
+      PreparedStatement next = prepared(connection, prepared, sql);
+      if (statement != null && (statement != next || !keys.add(event.key()))) {
+        flush();
+      }
+      keys.add(event.key());
+      statement = next;
+      TableMapping mapping = event.mapping();
+      if (compared == null) {
+        bindRow(next, mapping.columns(), event.after(), 1);
+      } else if (event.isDelete()) {
+        bindRow(next, compared, event.before(), bindRow(next, mapping.keyColumns(), event.before(), 1));
+      } else {
+        int index = bindRow(next, mapping.valueColumns(), event.after(), 1);
+        bindRow(next, compared, event.before(), bindRow(next, mapping.keyColumns(), event.after(), index));
+      }
+      next.addBatch();
+      if (compared != null) {
+        guarded.add(event);
+        guardedStatements.add(statements);
+      }
+    }
+
+    void flush() throws SQLException {
+      if (statement == null) {
+        return;
+      }
+      int[] counts = statement.executeBatch();
+      statement = null;
+      keys.clear();
+      for (int i = 0; i < guarded.size(); i++) {
+        if (counts[i] == 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+          applyChecked(connection, prepared, guardedStatements.get(i), guarded.get(i));
+        }
+      }
+      guarded.clear();
+      guardedStatements.clear();
+    }
   }
 
-  private void applyChecked(Connection connection, Map<String, PreparedStatement> prepared, Statements statements,
-                            ChangeEvent event) throws SQLException {
-    TableMapping mapping = event.mapping();
+  /**
+   * An update (the row set to the after-image) or a delete by key that changes the row only when
+   * the target's {@code compared} columns still hold the before-image.
+   */
+  private static String guardedWrite(TableMapping mapping, List<ColumnMapping> compared, boolean delete) {
+    String guard = " AND ROW(" + compared.stream().map(c -> Sql.quote(c.target().name())).collect(Collectors.joining(", "))
+        + ") IS NOT DISTINCT FROM ROW(" + compared.stream().map(c -> c.targetExpression("?"))
+        .collect(Collectors.joining(", ")) + ")";
+    if (delete) {
+      return "DELETE FROM " + mapping.target().sql() + " WHERE " + keyPredicate(mapping, "") + guard;
+    }
+    return "UPDATE " + mapping.target().sql() + " SET " + mapping.valueColumns().stream()
+        .map(c -> Sql.quote(c.target().name()) + " = " + c.targetExpression("?")).collect(Collectors.joining(", "))
+        + " WHERE " + keyPredicate(mapping, "") + guard;
+  }
+
+  /**
+   * The columns an update or delete is checked on: for an update those it changes, for a delete
+   * all; never a value the change does not carry.
+   */
+  private static List<ColumnMapping> compared(ChangeEvent event) {
     JsonNode before = event.before();
-    JsonNode keyRow = event.isDelete() ? before : event.after();
     List<ColumnMapping> compared = new ArrayList<>();
-    for (ColumnMapping column : mapping.valueColumns()) {
+    for (ColumnMapping column : event.mapping().valueColumns()) {
       if (event.unavailable().contains(column.source().name())
           || ChangeEvent.isPlaceholder(before == null ? null : before.get(column.source().name()))) {
         continue; // a value the change does not carry can be neither compared nor written
@@ -155,11 +221,20 @@ final class ChangeWriter {
         compared.add(column);
       }
     }
+    return compared;
+  }
+
+  private void applyChecked(Connection connection, Map<String, PreparedStatement> prepared, Statements statements,
+                            ChangeEvent event) throws SQLException {
+    TableMapping mapping = event.mapping();
+    JsonNode before = event.before();
+    JsonNode keyRow = event.isDelete() ? before : event.after();
+    List<ColumnMapping> compared = compared(event);
     if (event.isUpdate() && before != null && compared.isEmpty()) {
       return; // only unmapped columns changed
     }
     Check check = before == null || compared.isEmpty() ? Check.MATCHES_BEFORE
-        : check(connection, mapping, compared, before, event.isDelete() ? null : event.after(), keyRow);
+        : check(connection, prepared, mapping, compared, before, event.isDelete() ? null : event.after(), keyRow);
     boolean write = switch (check) {
       case MATCHES_BEFORE -> true;
       case MATCHES_AFTER -> false;
@@ -225,28 +300,27 @@ final class ChangeWriter {
 
   private enum Check { MATCHES_BEFORE, MATCHES_AFTER, MISSING, CONFLICT }
 
-  private Check check(Connection connection, TableMapping mapping, List<ColumnMapping> compared, JsonNode before,
-                      JsonNode after, JsonNode keyRow) throws SQLException {
+  private Check check(Connection connection, Map<String, PreparedStatement> prepared, TableMapping mapping,
+                      List<ColumnMapping> compared, JsonNode before, JsonNode after, JsonNode keyRow) throws SQLException {
     String columns = compared.stream().map(c -> "t." + Sql.quote(c.target().name())).collect(Collectors.joining(", "));
     String beforeRow = compared.stream().map(c -> c.targetExpression("?")).collect(Collectors.joining(", "));
     String select = "SELECT ROW(" + columns + ") IS NOT DISTINCT FROM ROW(" + beforeRow + ")"
         + (after == null ? "" : ", ROW(" + columns + ") IS NOT DISTINCT FROM ROW(" + beforeRow + ")")
         + " FROM " + mapping.target().sql() + " t WHERE " + keyPredicate(mapping, "t.") + " FOR UPDATE";
-    try (PreparedStatement statement = connection.prepareStatement(select)) {
-      int index = bindRow(statement, compared, before, 1);
-      if (after != null) {
-        index = bindRow(statement, compared, after, index);
+    PreparedStatement statement = prepared(connection, prepared, select);
+    int index = bindRow(statement, compared, before, 1);
+    if (after != null) {
+      index = bindRow(statement, compared, after, index);
+    }
+    bindRow(statement, mapping.keyColumns(), keyRow, index);
+    try (ResultSet row = statement.executeQuery()) {
+      if (!row.next()) {
+        return Check.MISSING;
       }
-      bindRow(statement, mapping.keyColumns(), keyRow, index);
-      try (ResultSet row = statement.executeQuery()) {
-        if (!row.next()) {
-          return Check.MISSING;
-        }
-        if (row.getBoolean(1)) {
-          return Check.MATCHES_BEFORE;
-        }
-        return after != null && row.getBoolean(2) ? Check.MATCHES_AFTER : Check.CONFLICT;
+      if (row.getBoolean(1)) {
+        return Check.MATCHES_BEFORE;
       }
+      return after != null && row.getBoolean(2) ? Check.MATCHES_AFTER : Check.CONFLICT;
     }
   }
 
