@@ -69,6 +69,49 @@ class StranglerCliTests {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("route 'payments' is not in").contains("[signup, orders]");
   }
 
+  /** A pipeline the plan names and cdc-sync does not have is shown as such; the rest of the status still comes. */
+  @Test
+  void statusShowsAPipelineCdcSyncDoesNotHave(@TempDir Path dir) throws Exception {
+    com.sun.net.httpserver.HttpServer admin = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    admin.createContext("/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      String body = switch (path) {
+        case "/admin/routes" -> "{\"routes\": [{\"name\": \"signup\", \"mode\": \"shadow\", \"percent\": 0}]}";
+        case "/admin/pipelines/members-to-accounts" -> "{\"state\": \"STREAMING\", \"deadLetters\": 0, \"conflicts\": 0}";
+        default -> null;
+      };
+      byte[] bytes = (body == null ? "{\"status\": 404, \"detail\": \"no pipeline\"}" : body)
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", body == null ? "application/problem+json" : "application/json");
+      exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    admin.start();
+    try {
+      Path plan = dir.resolve("plan.yaml");
+      Files.writeString(plan, """
+          pipelines: [members-to-accounts, acounts-to-members]
+          routes:
+            - name: signup
+              paths: ["/api/members/**"]
+              extracted: http://127.0.0.1:8082
+              pipelines: [members-to-accounts, acounts-to-members]
+              steps:
+                - shadow: { for: 1m, max-mismatch-rate: 0.05 }
+          """);
+      String url = "http://127.0.0.1:" + admin.getAddress().getPort();
+      int code = run("status", "--plan", plan.toString(), "--gateway-url", url, "--sync-url", url);
+
+      assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(ExitCodes.OK);
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("members-to-accounts")
+          .contains("acounts-to-members - diff ? [NOT_IN_CDC_SYNC]");
+    } finally {
+      admin.stop(0);
+    }
+  }
+
   @Test
   void verifyReachesForCdcSyncWhereTheOptionSays() {
     int code = run("verify", "signup", "--plan", "plans/reference.yaml", "--sync-url", "http://127.0.0.1:1",

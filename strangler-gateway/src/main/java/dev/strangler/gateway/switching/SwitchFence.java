@@ -129,6 +129,11 @@ public class SwitchFence {
             + fencing.switchTimeout().toMillis() + " ms" + (route.gate().inFlight() > 0
                 ? " (" + route.gate().inFlight() + " requests still in flight)" : "") + describe(seen)))
         .flatMap(results -> {
+          List<CatchUp> failed = results.stream().filter(c -> !c.caughtUp() && !c.answered()).toList();
+          if (!failed.isEmpty()) {
+            // not a lag: no pipeline of that name, a paused one, cdc-sync down — say so
+            return Mono.error(new Behind("cdc-sync could not run the catch-up" + describe(failed)));
+          }
           List<CatchUp> behind = results.stream().filter(c -> !c.caughtUp()).toList();
           if (!behind.isEmpty()) {
             return Mono.error(new Behind("cdc-sync has not caught up" + describe(behind)));
@@ -188,9 +193,11 @@ public class SwitchFence {
    *
    * @param pipeline the pipeline
    * @param caughtUp whether it applied up to the source's position
+   * @param answered whether cdc-sync ran the catch-up and answered with its figures (false: an
+   *     error, e.g. 404 for a pipeline it does not have, 409 for a paused one, or no answer)
    * @param detail what was seen (positions, pending events, or the error)
    */
-  record CatchUp(String pipeline, boolean caughtUp, String detail) {}
+  record CatchUp(String pipeline, boolean caughtUp, boolean answered, String detail) {}
 
   private Mono<CatchUp> catchUp(SwitchFencing fencing, String pipeline, long deadline) {
     return Mono.defer(() -> {
@@ -203,7 +210,7 @@ public class SwitchFence {
           .bodyValue("{\"timeoutMillis\":" + wait + "}")
           .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("")
               .map(body -> answer(pipeline, response.statusCode().value(), body)));
-    }).onErrorResume(e -> !(e instanceof TimeoutException), e -> Mono.just(new CatchUp(pipeline, false,
+    }).onErrorResume(e -> !(e instanceof TimeoutException), e -> Mono.just(new CatchUp(pipeline, false, false,
         "cdc-sync unreachable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")")));
   }
 
@@ -219,16 +226,18 @@ public class SwitchFence {
         // not JSON: the body as it is
       }
       detail = detail.length() > 200 ? detail.substring(0, 200) + "..." : detail;
-      return new CatchUp(pipeline, false, "cdc-sync answered " + status + (detail.isBlank() ? "" : ": " + detail));
+      return new CatchUp(pipeline, false, false, "cdc-sync answered " + status
+          + (status == 404 ? " (no such pipeline: check strangler.gateway.routes.<route>.sync.pipelines)" : "")
+          + (detail.isBlank() ? "" : ": " + detail));
     }
     try {
       JsonNode a = mapper.readTree(body);
       boolean caughtUp = a.path("caughtUp").asBoolean(false);
-      return new CatchUp(pipeline, caughtUp, "caughtUp " + caughtUp + ", sourceLsn " + a.path("sourceLsn").asString("?")
+      return new CatchUp(pipeline, caughtUp, true, "caughtUp " + caughtUp + ", sourceLsn " + a.path("sourceLsn").asString("?")
           + ", capturedLsn " + a.path("capturedLsn").asString("?") + ", pendingEvents "
           + a.path("pendingEvents").asString("?") + ", waited " + a.path("waitedMillis").asString("?") + " ms");
     } catch (RuntimeException e) {
-      return new CatchUp(pipeline, false, "cdc-sync's answer is not the expected JSON: " + e.getMessage());
+      return new CatchUp(pipeline, false, false, "cdc-sync's answer is not the expected JSON: " + e.getMessage());
     }
   }
 
@@ -238,6 +247,36 @@ public class SwitchFence {
       b.append("; ").append("pipeline ").append(c.pipeline()).append(": ").append(c.detail());
     }
     return b.toString();
+  }
+
+  /**
+   * At start-up, asks cdc-sync for each fenced route's pipelines: one it does not have (a typo in
+   * {@code strangler.gateway.routes.<route>.sync.pipelines}) would only show at the first fenced
+   * switch. Warns, naming route, pipeline and property; cdc-sync unreachable is not an error here
+   * (it may start later). Does not block start-up.
+   */
+  @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+  public void checkPipelines() {
+    for (ManagedRoute route : switcher.table().routes()) {
+      SwitchFencing fencing = route.fencing();
+      for (String pipeline : fencing.pipelines()) {
+        client.get().uri(fencing.adminUrl() + "/admin/pipelines/{name}", pipeline)
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + fencing.token())
+            .exchangeToMono(response -> Mono.just(response.statusCode().value()))
+            .timeout(Duration.ofSeconds(10))
+            .subscribe(status -> {
+              if (status == 404) {
+                log.warn("Route {}: cdc-sync at {} has no pipeline '{}' (strangler.gateway.routes.{}.sync.pipelines): "
+                    + "every fenced switch of the route will be refused until it has", route.name(), fencing.adminUrl(),
+                    pipeline, route.name());
+              } else if (status != 200) {
+                log.warn("Route {}: cdc-sync at {} answered {} for pipeline '{}' (check strangler.gateway.routes.{}.sync.token)",
+                    route.name(), fencing.adminUrl(), status, pipeline, route.name());
+              }
+            }, e -> log.info("Route {}: pipeline '{}' not checked, cdc-sync at {} not reachable yet ({})", route.name(),
+                pipeline, fencing.adminUrl(), e.getMessage()));
+      }
+    }
   }
 
   private ManagedRoute route(String name) {

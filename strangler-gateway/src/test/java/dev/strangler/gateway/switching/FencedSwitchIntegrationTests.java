@@ -81,7 +81,13 @@ class FencedSwitchIntegrationTests {
         Map.entry("strangler.gateway.routes.bench.sync.pipelines[1]", "bench-reverse"),
         Map.entry("strangler.gateway.routes.members.paths[0]", "/api/members/**"),
         Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl())));
+    var lookups = com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathMatching("/admin/pipelines/[^/]+"));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> cdcSync.findAll(lookups).size() >= 4);
+    startUpLookups = cdcSync.findAll(lookups).stream().map(r -> r.getUrl() + " " + r.getHeader("Authorization")).toList();
   }
+
+  static List<String> startUpLookups;
 
   @AfterAll
   static void stop() {
@@ -229,6 +235,26 @@ class FencedSwitchIntegrationTests {
     assertThat(audit.get("outcome").asString()).isEqualTo("abandoned");
     assertThat(audit.get("reason").asString()).contains("caughtUp false", "sourceLsn 0/16B3748",
         "capturedLsn 0/16B3700", "pendingEvents 42");
+  }
+
+  /** cdc-sync answers 404 to each (WireMock has no stub for them): the gateway warns and starts. */
+  @Test
+  void atStartUpEveryFencedPipelineIsLookedUpInCdcSync() {
+    assertThat(startUpLookups).containsExactlyInAnyOrder(
+        "/admin/pipelines/orders-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/orders-reverse Bearer " + SYNC_TOKEN,
+        "/admin/pipelines/bench-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/bench-reverse Bearer " + SYNC_TOKEN);
+  }
+
+  @Test
+  void aPipelineCdcSyncDoesNotHaveIsReportedAsSuchNotAsLag() {
+    catchUpAnswers(aResponse().withStatus(404).withHeader("Content-Type", "application/problem+json")
+        .withBody("{\"status\":404,\"detail\":\"no pipeline 'orders-froward'\"}"));
+    HttpResponse<String> response = gateway.admin("PUT", "/admin/routes/orders", "{\"mode\":\"extracted\",\"reason\":\"x\"}");
+    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(read(response).get("detail").asString())
+        .contains("cdc-sync could not run the catch-up", "answered 404 (no such pipeline", "no pipeline 'orders-froward'")
+        .doesNotContain("has not caught up");
+    assertThat(route().get("mode").asString()).isEqualTo("legacy");
   }
 
   @Test
