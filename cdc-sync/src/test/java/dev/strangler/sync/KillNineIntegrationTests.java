@@ -143,6 +143,26 @@ class KillNineIntegrationTests {
 
   static Process start(Path home, TestDatabase source, TestDatabase target, TestDatabase mirror, TestDatabase control,
                        boolean withMirror, int adminPort, Path log) throws Exception {
+    List<String> pipelines = new ArrayList<>(pipeline(PIPELINE, "dst"));
+    if (withMirror) {
+      pipelines.addAll(pipeline(MIRROR, "mir"));
+    }
+    return start(home, Map.of("src", source, "dst", target, "mir", mirror), control, adminPort, log, pipelines);
+  }
+
+  /** The arguments of a pipeline {@code name} from {@code src}'s {@code acct} into {@code target}'s, keyed by id. */
+  static List<String> pipeline(String name, String target) {
+    return List.of("--strangler.sync.pipelines." + name + ".source=src", "--strangler.sync.pipelines." + name + ".target=" + target,
+        "--strangler.sync.pipelines." + name + ".tables[0].source-table=acct",
+        "--strangler.sync.pipelines." + name + ".tables[0].key[0]=id");
+  }
+
+  /**
+   * cdc-sync as a process: on its embedded default without {@code control}, else on that control
+   * database and the test kit's broker.
+   */
+  static Process start(Path home, Map<String, TestDatabase> datasources, TestDatabase control, int adminPort, Path log,
+                       List<String> arguments) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-Duser.home=" + home.toAbsolutePath(),
         "-cp", System.getProperty("java.class.path"), CdcSyncApplication.class.getName(), "--server.port=0",
@@ -153,19 +173,12 @@ class KillNineIntegrationTests {
           "--spring.datasource.username=" + control.username(), "--spring.datasource.password=" + control.password(),
           "--spring.kafka.bootstrap-servers=" + TestInfrastructure.kafka().bootstrapServers()));
     }
-    for (Map.Entry<String, TestDatabase> db : Map.of("src", source, "dst", target, "mir", mirror).entrySet()) {
+    for (Map.Entry<String, TestDatabase> db : datasources.entrySet()) {
       command.add("--strangler.sync.datasources." + db.getKey() + ".url=" + db.getValue().jdbcUrl());
       command.add("--strangler.sync.datasources." + db.getKey() + ".username=" + db.getValue().username());
       command.add("--strangler.sync.datasources." + db.getKey() + ".password=" + db.getValue().password());
     }
-    command.addAll(List.of("--strangler.sync.pipelines." + PIPELINE + ".source=src", "--strangler.sync.pipelines." + PIPELINE + ".target=dst",
-        "--strangler.sync.pipelines." + PIPELINE + ".tables[0].source-table=acct",
-        "--strangler.sync.pipelines." + PIPELINE + ".tables[0].key[0]=id"));
-    if (withMirror) {
-      command.addAll(List.of("--strangler.sync.pipelines." + MIRROR + ".source=src",
-          "--strangler.sync.pipelines." + MIRROR + ".target=mir", "--strangler.sync.pipelines." + MIRROR + ".tables[0].source-table=acct",
-          "--strangler.sync.pipelines." + MIRROR + ".tables[0].key[0]=id"));
-    }
+    command.addAll(arguments);
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

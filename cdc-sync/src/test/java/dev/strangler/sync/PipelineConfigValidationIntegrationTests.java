@@ -189,4 +189,20 @@ class PipelineConfigValidationIntegrationTests {
     assertThat(dev.strangler.sync.config.SourceSettings.resolve("legacy", properties.datasources().get("legacy"),
         Map.of(), new java.util.ArrayList<>()).slotName()).isEqualTo("strangler_legacy_app");
   }
+
+  @Test
+  void aLeaseRenewedTooRarelyIsRefusedNamingBothProperties() {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("test", Map.of(
+        "strangler.sync.lease.duration", "4s", "strangler.sync.lease.renew-every", "2s")));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Binder.get(environment).bind("strangler.sync",
+            SyncProperties.class).get())
+        .rootCause().hasMessageContaining("strangler.sync.lease.renew-every (PT2S) must be less than half of "
+            + "strangler.sync.lease.duration (PT4S)");
+    // unset: 6 s leases renewed every 2 s
+    SyncProperties defaults = Binder.get(new StandardEnvironment()).bindOrCreate("strangler.sync", SyncProperties.class);
+    assertThat(defaults.lease().duration()).hasSeconds(6);
+    assertThat(defaults.lease().renewEvery()).hasSeconds(2);
+  }
 }

@@ -30,11 +30,15 @@ import java.util.List;
  * @param lastVerify the last verify since cdc-sync started, or null
  * @param retired what retiring it dropped on the source (its tables from the shared publication, or
  *     the slot, publication and offsets when it was the source's last pipeline), null if not retired
+ * @param capture which instance answers, and which one captures the pipeline's source (holds its lease)
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
-                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired) {
+                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired, Capture capture) {
+
+  /** @param instance the instance answering  @param owner the instance capturing the source (null: none now) */
+  record Capture(String instance, String owner) {}
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
@@ -56,6 +60,7 @@ record PipelineView(String name, String source, String target, String state, Str
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
-        pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement());
+        pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement(),
+        new Capture(pipelines.instance(), pipelines.captureOwner(pipeline.name())));
   }
 }

@@ -118,6 +118,11 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private final Map<String, CompletableFuture<Void>> awaitedFences = new ConcurrentHashMap<>();
   private final List<String> fencesInBatch = new ArrayList<>();
   private volatile long capturedLsn = -1;
+  /** the capture lease this engine runs under (see {@link CaptureLeases}); null: none */
+  private volatile String leaseOwner;
+  private volatile long leaseEpoch = -1;
+  /** local monotonic time until which the lease surely holds (renewed before it, expiring on the database after it) */
+  private volatile long leaseValidUntilNanos = Long.MAX_VALUE;
 
   /**
    * @param settings slot, publication and heartbeat of the source
@@ -162,6 +167,24 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     return settings;
   }
 
+  /**
+   * The lease the next {@link #start} runs under.
+   *
+   * @param owner this instance
+   * @param epoch the lease's epoch
+   * @param validUntilNanos until when (local {@link System#nanoTime}) it surely holds
+   */
+  void leased(String owner, long epoch, long validUntilNanos) {
+    this.leaseOwner = owner;
+    this.leaseEpoch = epoch;
+    this.leaseValidUntilNanos = validUntilNanos;
+  }
+
+  /** @param validUntilNanos until when (local {@link System#nanoTime}) the renewed lease surely holds */
+  void leaseRenewed(long validUntilNanos) {
+    this.leaseValidUntilNanos = validUntilNanos;
+  }
+
   /** The pipelines this engine still captures for. */
   public List<Pipeline> pipelines() {
     return List.copyOf(pipelines);
@@ -203,6 +226,17 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     props.setProperty("offset.storage.jdbc.connection.password", control.password() == null ? "" : control.password());
     props.setProperty("offset.storage.jdbc.table.name", control.offsetTable(slot));
     props.setProperty("offset.flush.interval.ms", "200");
+    if (leaseOwner != null) {
+      // offsets are written only while this instance holds the source's lease at this epoch: an
+      // owner that lost it (paused, cut off) never moves them after another one took over
+      String held = " WHERE EXISTS (SELECT 1 FROM " + ControlDatabase.LEASES + " WHERE slot = '" + slot
+          + "' AND owner = '" + leaseOwner + "' AND epoch = " + leaseEpoch + " AND expires_at > now())";
+      String insert = "INSERT INTO %s(id, offset_key, offset_val, record_insert_ts, record_insert_seq) "
+          + "SELECT ?, ?, ?, ?, ?" + held;
+      String delete = "DELETE FROM %s" + held;
+      props.setProperty("offset.storage.jdbc.offset.table.insert", insert);
+      props.setProperty("offset.storage.jdbc.offset.table.delete", delete);
+    }
     props.setProperty("database.hostname", database.host());
     props.setProperty("database.port", Integer.toString(database.port()));
     props.setProperty("database.dbname", database.database());
@@ -565,6 +599,46 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     static final Slot NONE = new Slot(false, null);
   }
 
+  /**
+   * Ends the connection still reading the slot, if any: it belongs to an owner whose lease expired
+   * (hung, cut off), and would keep the slot from this one. Waits up to 10 s for the slot to be free.
+   */
+  void endOtherReader() {
+    try (Connection connection = sourceDataSource.getConnection();
+         PreparedStatement end = connection.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM "
+             + "pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL AND active_pid <> pg_backend_pid()");
+         PreparedStatement active = connection.prepareStatement(
+             "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+      end.setString(1, settings.slotName());
+      boolean ended = false;
+      try (ResultSet rows = end.executeQuery()) {
+        while (rows.next()) {
+          ended = true;
+        }
+      }
+      if (!ended) {
+        return;
+      }
+      log.warn("Capture of source {}: slot {} was still read by another connection (an owner whose lease expired): "
+          + "ended", settings.datasource(), settings.slotName());
+      active.setString(1, settings.slotName());
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < until) {
+        try (ResultSet row = active.executeQuery()) {
+          if (!row.next()) {
+            return;
+          }
+        }
+        Thread.sleep(50);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("source " + settings.datasource() + ": could not end the old reader of slot "
+          + settings.slotName() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Drops the slot (a lost position's), if it is there; one still read by another process is not ours to drop. */
   private void dropSlot() {
     try (Connection connection = sourceDataSource.getConnection();
@@ -693,6 +767,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       control.sourceIdentity(settings.slotName(), SourceIdentity.systemIdentifier(sourceDataSource, source));
       identityRecorded = true;
     }
+    awaitLease();
     send(outgoing);
     for (Pipeline pipeline : pipelines) {
       if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) { // Kafka or the source was away
@@ -715,6 +790,19 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       if (waiting != null) {
         waiting.complete(null);
       }
+    }
+  }
+
+  /**
+   * Sends nothing while the lease is not surely held (its renewal is late): the lease's owner
+   * either renews it, or stops this engine once another instance took the source over.
+   */
+  private void awaitLease() throws InterruptedException {
+    while (System.nanoTime() > leaseValidUntilNanos) {
+      if (!running) {
+        throw new InterruptedException("engine stopping: the capture lease of slot " + settings.slotName() + " is lost");
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -36,6 +36,7 @@ public class ControlDatabase {
   private static final String SNAPSHOTS = "strangler_sync_snapshots";
   private static final String SOURCES = "strangler_sync_sources";
   private static final String RECONCILES = "strangler_sync_reconciles";
+  static final String LEASES = "strangler_sync_leases";
 
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
@@ -236,6 +237,76 @@ public class ControlDatabase {
         + " (slot text PRIMARY KEY, system_identifier text NOT NULL)");
     statement.execute("CREATE TABLE IF NOT EXISTS " + RECONCILES
         + " (slot text NOT NULL, pipeline text NOT NULL, PRIMARY KEY (slot, pipeline))");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + LEASES + " (slot text PRIMARY KEY, owner text NOT NULL, "
+        + "epoch bigint NOT NULL, expires_at timestamptz NOT NULL)");
+  }
+
+  /**
+   * Takes the capture lease of the slot for {@code instance} when it is free, expired, or its own
+   * (an instance started again); each take is a new epoch. Times are the control database's.
+   *
+   * @return the lease's epoch, or -1 when another instance holds it
+   */
+  long acquireLease(String slot, String instance, java.time.Duration duration) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement take = connection.prepareStatement("INSERT INTO " + LEASES + " AS l (slot, owner, epoch, "
+          + "expires_at) VALUES (?, ?, 1, now() + ? * interval '1 millisecond') ON CONFLICT (slot) DO UPDATE SET "
+          + "owner = excluded.owner, epoch = l.epoch + 1, expires_at = excluded.expires_at "
+          + "WHERE l.expires_at < now() OR l.owner = excluded.owner RETURNING epoch")) {
+        take.setString(1, slot);
+        take.setString(2, instance);
+        take.setLong(3, duration.toMillis());
+        try (ResultSet row = take.executeQuery()) {
+          return row.next() ? row.getLong(1) : -1;
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not take the capture lease of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Extends the lease if {@code instance} still holds it at {@code epoch} and it has not expired. */
+  boolean renewLease(String slot, String instance, long epoch, java.time.Duration duration) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement renew = connection.prepareStatement("UPDATE " + LEASES + " SET expires_at = now() + ? * "
+             + "interval '1 millisecond' WHERE slot = ? AND owner = ? AND epoch = ? AND expires_at > now()")) {
+      renew.setLong(1, duration.toMillis());
+      renew.setString(2, slot);
+      renew.setString(3, instance);
+      renew.setLong(4, epoch);
+      return renew.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not renew the capture lease of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Ends the lease now (a clean stop), so a standby takes over without waiting for it to expire. */
+  void releaseLease(String slot, String instance, long epoch) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement release = connection.prepareStatement("UPDATE " + LEASES + " SET expires_at = now() - "
+             + "interval '1 millisecond' WHERE slot = ? AND owner = ? AND epoch = ?")) {
+      release.setString(1, slot);
+      release.setString(2, instance);
+      release.setLong(3, epoch);
+      release.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not release the capture lease of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The instance holding the slot's lease now, or null when none does. */
+  String leaseOwner(String slot) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement("SELECT owner FROM " + LEASES
+             + " WHERE slot = ? AND expires_at > now()")) {
+      query.setString(1, slot);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      return null; // before the table exists
+    }
   }
 
   /** The pipelines of this slot whose targets still wait for their reconcile. */

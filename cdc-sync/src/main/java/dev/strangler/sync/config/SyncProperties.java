@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -29,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  *     keyed by primary key, so the changes of one row stay in one partition, in order. An existing
  *     topic with fewer partitions is grown at start only when its applier has applied everything in it
  *     (growing re-maps keys to partitions); Kafka cannot shrink a topic, so a smaller value leaves it as it is
+ * @param lease who captures each source when several instances share the control database
  */
 @Validated
 @ConfigurationProperties("strangler.sync")
@@ -36,7 +38,8 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                              Map<String, @Valid Pipeline> pipelines,
                              @Valid Admin admin,
                              @DefaultValue("4") @Min(value = 1, message = PARTITIONS_RANGE)
-                             @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) int partitions) {
+                             @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) int partitions,
+                             @Valid Lease lease) {
 
   /** Most partitions a pipeline's topics may have: each one is a consumer thread of its applier here. */
   public static final int MAX_PARTITIONS = 64;
@@ -47,6 +50,7 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
     datasources = datasources == null ? Map.of() : Map.copyOf(datasources);
     pipelines = pipelines == null ? Map.of() : Map.copyOf(pipelines);
     admin = admin == null ? new Admin(null) : admin;
+    lease = lease == null ? new Lease(null, Duration.ofSeconds(6), Duration.ofSeconds(2), Duration.ofSeconds(1)) : lease;
   }
 
   /** The partitions of the pipeline's table topics: its own {@code partitions}, else {@link #partitions()}. */
@@ -194,6 +198,35 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
 
   /** @param token bearer token required on every {@code /admin} request; unset disables the admin API */
   public record Admin(String token) {}
+
+  /**
+   * The capture of each source runs on one instance at a time: the holder of its lease in the
+   * control database ({@code strangler_sync_leases}), renewed while it runs; the others stand by
+   * and take over once it expired. Offsets are written only under a valid lease.
+   *
+   * @param instanceId this instance's name in the leases (letters, digits, {@code . _ : -}); default
+   *     {@code <host>:<management port>}, so an instance started again after a crash takes its
+   *     lease back at once (no other live process can hold that port)
+   * @param duration how long a lease lasts without renewal (default {@code 6s}): an owner that stops
+   *     renewing (killed, paused, cut off) loses capture after this, and a standby takes over
+   * @param renewEvery how often the owner renews (default {@code 2s}); less than half of {@code duration}
+   * @param checkEvery how often a standby tries to take an expired lease (default {@code 1s})
+   */
+  public record Lease(@Pattern(regexp = "[A-Za-z0-9._:-]+", message = "must be letters, digits and . _ : -")
+                      String instanceId,
+                      @DefaultValue("6s") Duration duration,
+                      @DefaultValue("2s") Duration renewEvery,
+                      @DefaultValue("1s") Duration checkEvery) {
+    public Lease {
+      if (renewEvery.compareTo(duration.dividedBy(2)) >= 0) {
+        throw new IllegalArgumentException("strangler.sync.lease.renew-every (" + renewEvery + ") must be less than half "
+            + "of strangler.sync.lease.duration (" + duration + ")");
+      }
+      if (checkEvery.isNegative() || checkEvery.isZero()) {
+        throw new IllegalArgumentException("strangler.sync.lease.check-every must be positive");
+      }
+    }
+  }
 
   public enum Snapshot { INITIAL, NEVER }
 

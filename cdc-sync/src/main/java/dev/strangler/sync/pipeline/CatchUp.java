@@ -100,6 +100,10 @@ final class CatchUp {
       throw new PipelineCannotCatchUpException("pipeline '" + pipeline.name() + "' is " + state.name().toLowerCase()
           + ": it does not apply, so it cannot catch up");
     }
+    if (state == PipelineState.STANDBY) {
+      throw new PipelineCannotCatchUpException("pipeline '" + pipeline.name() + "': another instance captures its "
+          + "source (this one stands by); ask the instance that holds the source's lease");
+    }
   }
 
   /** Reads the source's WAL position and commits the fence, in one statement. */

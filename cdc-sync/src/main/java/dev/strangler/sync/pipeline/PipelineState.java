@@ -10,6 +10,8 @@ public enum PipelineState {
   STREAMING,
   /** Kafka refused the captured changes, or the source went away; capture waits without losing its WAL position */
   CAPTURE_BLOCKED,
+  /** another instance captures the source (it holds the source's lease); this one applies and stands by */
+  STANDBY,
   /** applying stopped by the admin API; capture goes on into Kafka */
   PAUSED,
   /** stopped after an error (see the pipeline's last error) */

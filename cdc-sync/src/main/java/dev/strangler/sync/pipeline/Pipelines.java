@@ -40,6 +40,8 @@ public class Pipelines implements SmartLifecycle {
   private final Map<String, Integer> partitions = new TreeMap<>();
   /** one capture engine per source datasource */
   private final Map<String, CaptureEngine> engines = new TreeMap<>();
+  /** which instance captures each source */
+  private final dev.strangler.sync.capture.CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
   private java.util.concurrent.ScheduledExecutorService sampler;
@@ -55,10 +57,11 @@ public class Pipelines implements SmartLifecycle {
    * @param kafkaAdmin its configuration connects the admin client that creates the topics
    * @param meters where the pipelines' meters go
    * @param json the JSON mapper
+   * @param environment for the default instance name (host and management port)
    */
   public Pipelines(SyncProperties properties, SyncDatasources datasources, ControlDatabase control,
                    KafkaTemplate<String, String> kafka, ConsumerFactory<String, String> consumers, KafkaAdmin kafkaAdmin,
-                   MeterRegistry meters, JsonMapper json) {
+                   MeterRegistry meters, JsonMapper json, org.springframework.core.env.Environment environment) {
     this.kafkaAdmin = kafkaAdmin;
     this.datasources = datasources;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
@@ -108,6 +111,41 @@ public class Pipelines implements SmartLifecycle {
       engines.put(source, capture);
       readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
     });
+    leases = new dev.strangler.sync.capture.CaptureLeases(control, properties.lease(),
+        instanceId(properties.lease(), environment), List.copyOf(engines.values()));
+  }
+
+  /**
+   * {@code strangler.sync.lease.instance-id}, else {@code <host>:<management port>}: a process
+   * started again after a crash on the same port takes its leases back at once. With a random
+   * port (0) the name is made unique, and a restarted instance waits for its old leases to expire.
+   */
+  static String instanceId(SyncProperties.Lease lease, org.springframework.core.env.Environment environment) {
+    if (lease.instanceId() != null) {
+      return lease.instanceId();
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    String port = environment.getProperty("management.server.port", environment.getProperty("server.port", "8080"));
+    if ("0".equals(port) || "-1".equals(port)) {
+      port = "pid" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+    return host.replaceAll("[^A-Za-z0-9._-]", "_") + ":" + port;
+  }
+
+  /** The instance capturing the pipeline's source now (this one or another), or null when none does. */
+  public String captureOwner(String name) {
+    Running running = running(name);
+    return running.capture() == null ? null : leases.owner(running.capture());
+  }
+
+  /** This instance's name in the capture leases. */
+  public String instance() {
+    return leases.instance();
   }
 
   /**
@@ -162,7 +200,7 @@ public class Pipelines implements SmartLifecycle {
         running.applier().start();
       }
     }
-    engines.values().forEach(CaptureEngine::start);
+    leases.start();
     sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "pipeline-rates");
       thread.setDaemon(true);
@@ -178,7 +216,7 @@ public class Pipelines implements SmartLifecycle {
     if (sampler != null) {
       sampler.shutdownNow();
     }
-    engines.values().forEach(CaptureEngine::stop);
+    leases.stop();
     for (Running running : pipelines.values()) {
       if (running.capture() != null && running.pipeline().state() != PipelineState.RETIRED) {
         drain(running.pipeline());
@@ -243,7 +281,7 @@ public class Pipelines implements SmartLifecycle {
     Running running = active(name);
     running.pipeline().state(PipelineState.STREAMING);
     running.applier().resume();
-    if (!running.capture().running()) {
+    if (!running.capture().running() && leases.holds(running.capture())) {
       running.capture().start();
     }
     log.info("Pipeline {} resumed", name);
@@ -256,6 +294,11 @@ public class Pipelines implements SmartLifecycle {
    */
   public synchronized Pipeline snapshot(String name) {
     Running running = active(name);
+    if (!leases.holds(running.capture())) {
+      throw new PipelineStateException("pipeline '" + name + "': the capture of source '"
+          + running.pipeline().config().source() + "' runs on instance " + leases.owner(running.capture())
+          + ", not on this one (" + leases.instance() + "); ask that instance's admin API");
+    }
     if (!running.capture().running()) {
       throw new PipelineStateException("pipeline '" + name + "': the capture of source '"
           + running.pipeline().config().source() + "' is not running (" + running.pipeline().state().name()
