@@ -1,5 +1,6 @@
 package dev.strangler.sync.admin;
 
+import dev.strangler.sync.keys.KeyRange;
 import dev.strangler.sync.pipeline.Pipeline;
 import dev.strangler.sync.pipeline.PipelineStats;
 import dev.strangler.sync.pipeline.Pipelines;
@@ -30,11 +31,15 @@ import java.util.List;
  * @param lastVerify the last verify since cdc-sync started, or null
  * @param retired what retiring it dropped on the source (its tables from the shared publication, or
  *     the slot, publication and offsets when it was the source's last pipeline), null if not retired
+ * @param keyRanges for every target key column from a sequence (serial or identity), whether the
+ *     target's next value is beyond the keys on both sides and, both ways, whether the two sides'
+ *     sequences can meet; read at each call
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
-                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired) {
+                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired,
+                    List<KeyRange> keyRanges) {
 
   /** @param lastMillis the latest  @param p50Millis median (last 2 min)  @param p99Millis 99th percentile (last 2 min) */
   record Lag(long lastMillis, double p50Millis, double p99Millis) {}
@@ -56,6 +61,7 @@ record PipelineView(String name, String source, String target, String state, Str
         stats.conflictCount(), new Snapshot(stats.snapshotRowsDone(), stats.snapshotRowsTotal()),
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
-        pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement());
+        pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement(),
+        pipelines.keyRanges(pipeline.name()));
   }
 }
