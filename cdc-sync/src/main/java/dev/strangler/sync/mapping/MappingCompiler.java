@@ -43,8 +43,8 @@ public final class MappingCompiler {
       compileTable(pipelineName, pipeline, table, source, target, where, problems).ifPresent(mappings::add);
     }
     if (!problems.isEmpty()) {
-      List<TargetTables.TargetTable> missing = pipeline.createTarget() ? List.of()
-          : targetTables.ddl(pipelineName, pipeline).stream().filter(t -> !t.exists() && t.sourceExists()).toList();
+      List<TargetTables.TargetTable> missing = pipeline.createTarget() ? List.of() : missingTables(pipelineName, pipeline,
+          targetTables);
       throw new InvalidPipelineException("strangler.sync.pipelines." + pipelineName + " does not fit the databases:\n  "
           + String.join("\n  ", problems) + (missing.isEmpty() ? "" : "\n  The missing target tables of pipeline '"
           + pipelineName + "', from the source's columns through the mapping (run on datasource '" + pipeline.target()
@@ -206,6 +206,16 @@ public final class MappingCompiler {
     ordered.addAll(columns.stream().filter(c -> !c.key()).toList());
     List<String> dropped = List.copyOf(table.drop());
     return Optional.of(new TableMapping(pipelineName, sourceTable, targetTable, List.copyOf(ordered), defaults, dropped));
+  }
+
+  /** The target tables that do not exist (and whose source does), with their DDL; empty if the catalogs cannot say. */
+  private static List<TargetTables.TargetTable> missingTables(String pipelineName, SyncProperties.Pipeline pipeline,
+                                                              TargetTables targetTables) {
+    try {
+      return targetTables.ddl(pipelineName, pipeline).stream().filter(t -> !t.exists() && t.sourceExists()).toList();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
   }
 
   private static boolean sameOtherType(Column source, Column target, List<Conversion> conversions) {
