@@ -67,6 +67,27 @@ final class KeyCatalog {
   }
 
   /**
+   * The first key the sequence would hand out from {@code next} on, in steps of {@code increment},
+   * that the column already holds; null when none is (keys of another residue, e.g. the other side's
+   * even keys beside odd ones, do not count). An index range scan from {@code next} up.
+   */
+  Long takenFrom(TableRef table, String column, long next, long increment) throws SQLException {
+    String key = Sql.quote(column);
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement statement = connection.prepareStatement("SELECT min(" + key + ")::bigint FROM " + table.sql()
+             + " WHERE " + key + " >= ? AND mod(" + key + "::bigint - ?, ?) = 0")) {
+      statement.setLong(1, next);
+      statement.setLong(2, next);
+      statement.setLong(3, increment);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        long taken = rows.getLong(1);
+        return rows.wasNull() ? null : taken;
+      }
+    }
+  }
+
+  /**
    * Moves the sequence so that its next value is {@code next}, unless it is already there or beyond
    * (never lowers it); sets its increment first when given.
    *

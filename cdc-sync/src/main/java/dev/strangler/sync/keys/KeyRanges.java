@@ -87,29 +87,42 @@ public final class KeyRanges {
       if (sequence.isEmpty()) {
         continue;
       }
-      Long highest = highest(target.maxKey(mapping.target(), key.target().name()),
-          source.maxKey(mapping.source(), key.source().name()));
-      if (wanted.start() != null && highest != null && wanted.start() <= highest) {
-        problems.add(property + ".start (" + wanted.start() + ") is not beyond the keys already there: "
-            + mapping.source() + "." + key.source().name() + " and " + mapping.target() + "." + key.target().name()
-            + " go up to " + highest + "; use a start above " + highest);
-        return;
-      }
       SequenceState before = target.state(sequence.get());
-      long next = wanted.start() != null ? wanted.start() : Long.MIN_VALUE;
+      long increment = wanted.increment() != null ? wanted.increment() : before.increment();
+      long next = before.next();
+      if (wanted.start() != null) {
+        // never lowered: beyond the start, the next value of the start's steps from where the sequence is
+        next = before.next() <= wanted.start() ? wanted.start()
+            : before.next() + Math.floorMod(wanted.start() - before.next(), increment);
+        Long taken = taken(mapping, key, next, increment, source, target);
+        if (taken != null) {
+          Long highest = highest(target.maxKey(mapping.target(), key.target().name()),
+              source.maxKey(mapping.source(), key.source().name()));
+          problems.add(property + ".start (" + wanted.start() + ") is not beyond the keys already there: the sequence "
+              + sequence.get() + " would hand out " + taken + ", a key " + mapping.source() + "." + key.source().name()
+              + " or " + mapping.target() + "." + key.target().name() + " already holds (they go up to " + highest
+              + "); use a start above " + highest);
+          return;
+        }
+      }
       if (target.raise(sequence.get(), next, wanted.increment())) {
         SequenceState after = target.state(sequence.get());
         log.info("{}: sequence {} of {}.{} set: next {} increment {} (was next {} increment {})", property,
             sequence.get(), mapping.target(), key.target().name(), after.next(), after.increment(), before.next(),
             before.increment());
-      } else if (wanted.start() != null && before.next() > wanted.start()) {
-        log.info("{}: sequence {} already hands out {} next, beyond start {}: left as it is (never lowered)", property,
-            sequence.get(), before.next(), wanted.start());
       }
       return;
     }
     problems.add(property + ": the target key of " + mapping.target() + " " + mapping.keyColumns().stream()
         .map(c -> c.target().name()).toList() + " does not come from a sequence (serial or identity): nothing to set");
+  }
+
+  /** The first key from {@code next} on, in steps of {@code increment}, that the target or the source holds. */
+  private static Long taken(TableMapping mapping, ColumnMapping key, long next, long increment, KeyCatalog source,
+                            KeyCatalog target) throws SQLException {
+    Long onTarget = target.takenFrom(mapping.target(), key.target().name(), next, increment);
+    Long onSource = source.takenFrom(mapping.source(), key.source().name(), next, increment);
+    return onTarget == null ? onSource : onSource == null ? onTarget : Long.valueOf(Math.min(onTarget, onSource));
   }
 
   /**
@@ -128,11 +141,11 @@ public final class KeyRanges {
             continue;
           }
           SequenceState state = target.state(sequence.get());
-          Long highest = highest(target.maxKey(mapping.target(), key.target().name()),
-              source.maxKey(mapping.source(), key.source().name()));
-          if (state.increment() <= 0 || highest == null || state.next() > highest) {
+          if (state.increment() <= 0 || taken(mapping, key, state.next(), state.increment(), source, target) == null) {
             continue;
           }
+          long highest = highest(target.maxKey(mapping.target(), key.target().name()),
+              source.maxKey(mapping.source(), key.source().name()));
           long steps = (highest - state.next()) / state.increment() + 1;
           long next = state.next() + steps * state.increment();
           if (target.raise(sequence.get(), next, null)) {
@@ -188,13 +201,17 @@ public final class KeyRanges {
           KeyRange.Status.UNCHECKED, "the sequence descends (increment " + state.increment() + "): not checked",
           "check its range by hand");
     }
-    if (highest != null && state.next() <= highest) {
-      long next = highest + 1;
+    Long onTarget = target.takenFrom(mapping.target(), column, state.next(), state.increment());
+    Long onSource = source.takenFrom(mapping.source(), key.source().name(), state.next(), state.increment());
+    if (onTarget != null || onSource != null) {
+      long taken = onTarget == null ? onSource : onSource == null ? onTarget : Math.min(onTarget, onSource);
+      // just beyond every key, in the sequence's own steps (an odd sequence stays odd)
+      long next = state.next() + ((highest - state.next()) / state.increment() + 1) * state.increment();
       return new KeyRange(table, column, sequence, state.next(), state.increment(), maxTarget, maxSource, reverse,
-          KeyRange.Status.COLLIDES, "the target's next value " + state.next() + " is not beyond key " + highest
-              + " already on the " + (maxSource != null && maxSource.equals(highest) ? "source" : "target")
-              + " (max target key " + maxTarget + ", max source key " + maxSource
-              + "): an insert on the new side fails with duplicate key",
+          KeyRange.Status.COLLIDES, "the target's next value " + state.next() + " is not beyond the keys already "
+              + "there: key " + taken + ", one it would hand out, is on the "
+              + (onTarget != null && onTarget == taken ? "target" : "source") + " (max target key " + maxTarget
+              + ", max source key " + maxSource + "): an insert on the new side fails with duplicate key",
           "on datasource '" + config.target() + "' run SELECT setval('" + sequence + "', " + next + ", false); "
               + "or set " + "strangler.sync.pipelines." + pipeline + ".align-sequences: true (raised after the "
               + "snapshot and while streaming, never lowered), or " + property + ".key-sequence.start above "

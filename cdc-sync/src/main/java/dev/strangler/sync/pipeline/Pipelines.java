@@ -181,7 +181,13 @@ public class Pipelines implements SmartLifecycle {
     // align-sequences: once the snapshot is done, and on while streaming (the source's keys grow)
     sampler.scheduleWithFixedDelay(() -> all().stream()
         .filter(p -> p.config().alignSequences() && p.state() == PipelineState.STREAMING)
-        .forEach(p -> keyRanges.align(p.name(), p.config(), p.mappings())), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+        .forEach(p -> {
+          try {
+            keyRanges.align(p.name(), p.config(), p.mappings());
+          } catch (RuntimeException e) { // a failed run must not end the schedule
+            log.warn("Pipeline {}: could not align its sequences: {}", p.name(), e.toString());
+          }
+        }), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     running = true;
   }
 
