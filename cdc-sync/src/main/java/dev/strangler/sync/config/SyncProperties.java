@@ -211,10 +211,10 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * applied. Give the reverse pipeline's table the other half (e.g. {@code start: 1000001, increment: 2}
    * here and {@code start: 1000000, increment: 2} there: odd and even keys), or a start far beyond
    * anything the source will reach. Start-up stops, naming the property, when the target key has no
-   * sequence or {@code start} is not beyond the keys already on either side.
+   * sequence or the sequence would hand out a key already on either side.
    *
-   * @param start the first value the target's sequence hands out; applied only when the sequence's next
-   *     value is below it (a sequence is never lowered)
+   * @param start the first value the target's sequence hands out; a sequence already beyond it is never
+   *     lowered, only moved to the next value of the start's steps (so a restart keeps odd keys odd)
    * @param increment the sequence's increment (at least 1); unset: left as it is
    */
   public record KeySequence(@Min(value = 1, message = "must be at least 1") Long start,
