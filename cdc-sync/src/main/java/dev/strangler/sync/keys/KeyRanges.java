@@ -42,9 +42,8 @@ public final class KeyRanges {
   }
 
   /**
-   * At start-up, before anything is applied: sets the configured {@code key-sequence} ranges, aligns
-   * the sequences of an {@code align-sequences} pipeline, and logs what the check finds (a WARN with
-   * the fix for every key that collides or may meet).
+   * At start-up, before anything is applied: sets the configured {@code key-sequence} ranges and aligns
+   * the sequences of an {@code align-sequences} pipeline.
    *
    * @param problems where a {@code key-sequence} that cannot be set is reported, naming the property
    */
@@ -68,6 +67,13 @@ public final class KeyRanges {
     if (config.alignSequences()) {
       align(pipeline, config, mappings);
     }
+  }
+
+  /**
+   * Logs what the check finds, once every pipeline is prepared (a reverse pipeline's range may be set
+   * after this one's): INFO for a key that is fine, a WARN with the fix for one that collides or may meet.
+   */
+  public void report(String pipeline, SyncProperties.Pipeline config, List<TableMapping> mappings) {
     for (KeyRange range : check(pipeline, config, mappings)) {
       if (range.status() == KeyRange.Status.OK) {
         log.info("Pipeline {}: key {}.{} from sequence {} hands out {} next, beyond the keys on both sides "

@@ -107,6 +107,8 @@ public class Pipelines implements SmartLifecycle {
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
     }
+    pipelines.values().stream().map(Running::pipeline).filter(p -> !p.mappings().isEmpty())
+        .forEach(p -> keyRanges.report(p.name(), p.config(), p.mappings()));
     // one capture engine per source datasource, shared by its pipelines
     bySource.forEach((source, readers) -> {
       CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
