@@ -63,7 +63,10 @@ public final class MappingCompiler {
     if (sourceColumns.isEmpty()) {
       problems.add(where + "source table " + sourceTable + " does not exist");
     }
-    if (targetColumns.isEmpty()) {
+    if (targetColumns.isEmpty() && pipeline.createTarget()) {
+      problems.add(where + "target table " + targetTable + " does not exist in datasource '" + pipeline.target()
+          + "' (create-target did not create it" + (sourceColumns.isEmpty() ? ": no source table)" : ", see above)"));
+    } else if (targetColumns.isEmpty()) {
       problems.add(where + "target table " + targetTable + " does not exist in datasource '" + pipeline.target()
           + "': create it (its CREATE TABLE is below" + (sourceColumns.isEmpty() ? ", once the source table exists" : "")
           + "), or set strangler.sync.pipelines." + pipelineName + ".create-target: true to have cdc-sync create it"
