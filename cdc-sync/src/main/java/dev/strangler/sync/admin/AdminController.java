@@ -1,5 +1,6 @@
 package dev.strangler.sync.admin;
 
+import dev.strangler.sync.mapping.TargetTables;
 import dev.strangler.sync.pipeline.CatchUpResult;
 import dev.strangler.sync.pipeline.Pipelines;
 import dev.strangler.sync.verify.Verifier;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The admin API, served by the management child context only (management port). */
@@ -38,6 +40,30 @@ class AdminController {
   PipelineView get(@PathVariable String name) {
     return PipelineView.of(pipelines.get(name), pipelines, verifier);
   }
+
+  /**
+   * The {@code CREATE TABLE} of each of the pipeline's target tables (also of a disabled pipeline) and,
+   * as {@code script}, those of the missing ones (every one with {@code all=true}), as SQL or, with
+   * {@code format=liquibase}, as a Liquibase formatted-SQL changelog.
+   */
+  @GetMapping("/{name}/ddl")
+  TargetDdl ddl(@PathVariable String name, @RequestParam(defaultValue = "sql") String format,
+                @RequestParam(defaultValue = "false") boolean all) {
+    if (!format.equals("sql") && !format.equals("liquibase")) {
+      throw new InvalidRequestException("format must be sql or liquibase, was " + format);
+    }
+    List<TargetTables.TargetTable> tables = pipelines.targetTables(name);
+    List<TargetTables.TargetTable> scripted = tables.stream().filter(t -> all || !t.exists()).toList();
+    return new TargetDdl(name, pipelines.get(name).config().target(), tables,
+        TargetTables.script(name, scripted, format.equals("liquibase")));
+  }
+
+  /**
+   * @param pipeline the pipeline  @param datasource the target datasource, where the script runs
+   * @param tables every target table, whether it exists, and its DDL
+   * @param script the statements asked for, ready to run
+   */
+  record TargetDdl(String pipeline, String datasource, List<TargetTables.TargetTable> tables, String script) {}
 
   @PostMapping("/{name}/verify")
   VerifyResult verify(@PathVariable String name) {

@@ -1,5 +1,6 @@
 package dev.strangler.sync.admin;
 
+import dev.strangler.sync.keys.KeyRange;
 import dev.strangler.sync.pipeline.Pipeline;
 import dev.strangler.sync.pipeline.PipelineStats;
 import dev.strangler.sync.pipeline.Pipelines;
@@ -31,11 +32,15 @@ import java.util.List;
  * @param retired what retiring it dropped on the source (its tables from the shared publication, or
  *     the slot, publication and offsets when it was the source's last pipeline), null if not retired
  * @param capture which instance answers, and which one captures the pipeline's source (holds its lease)
+ * @param keyRanges for every target key column from a sequence (serial or identity), whether the
+ *     target's next value is beyond the keys on both sides and, both ways, whether the two sides'
+ *     sequences can meet; read at each call
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
-                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired, Capture capture) {
+                    Pipelines.Position position, Verifier.LastVerify lastVerify, String retired, Capture capture,
+                    List<KeyRange> keyRanges) {
 
   /** @param instance the instance answering  @param owner the instance capturing the source (null: none now) */
   record Capture(String instance, String owner) {}
@@ -61,6 +66,7 @@ record PipelineView(String name, String source, String target, String state, Str
         pipeline.slotName(), pipeline.publicationName(),
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
         pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement(),
-        new Capture(pipelines.instance(), pipelines.captureOwner(pipeline.name())));
+        new Capture(pipelines.instance(), pipelines.captureOwner(pipeline.name())),
+        pipelines.keyRanges(pipeline.name()));
   }
 }

@@ -147,6 +147,16 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    *     {@code datasources.<source>.heartbeat-interval}
    * @param partitions partitions of this pipeline's table topics (1–64), and consumers of its applier;
    *     default {@code strangler.sync.partitions}
+   * @param createTarget whether cdc-sync creates a missing target table at start-up, from the source's
+   *     columns through the mapping (renamed and dropped columns, primary key on the key columns, an
+   *     identity key where the source's key comes from a sequence); only for tables without
+   *     {@code convert} or {@code defaults}. Default {@code false}: a missing target table stops
+   *     start-up, and the report carries its {@code CREATE TABLE}
+   * @param alignSequences whether cdc-sync raises the sequence of each target key column (serial or
+   *     identity) so that its next value lies beyond the keys on both sides: at start-up and, while
+   *     the pipeline streams, every 5 s (so also right after the snapshot). It never lowers a
+   *     sequence. Default {@code false}: a sequence that would collide is only reported (WARN and
+   *     the admin view's {@code keyRanges})
    */
   public record Pipeline(@NotBlank String source, @NotBlank String target,
                          @NotEmpty List<@Valid Table> tables,
@@ -158,7 +168,9 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                          @DefaultValue("true") boolean enabled,
                          java.time.Duration heartbeatInterval,
                          @Min(value = 1, message = PARTITIONS_RANGE)
-                         @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) Integer partitions) {
+                         @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) Integer partitions,
+                         @DefaultValue("false") boolean createTarget,
+                         @DefaultValue("false") boolean alignSequences) {
 
     public Pipeline {
       if (heartbeatInterval != null && heartbeatInterval.isNegative()) {
@@ -179,10 +191,11 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    * @param defaults target column → constant set on inserted rows ({@code now()} is the
    *     insert time)
    * @param convert target column → named conversion, or several separated by commas
+   * @param keySequence the range the target's key sequence hands out, set at start-up (see {@link KeySequence})
    */
   public record Table(@NotBlank String sourceTable, String targetTable, @NotEmpty List<@NotBlank String> key,
                       Map<String, String> columns, List<String> drop, Map<String, String> defaults,
-                      Map<String, String> convert) {
+                      Map<String, String> convert, @Valid KeySequence keySequence) {
 
     public Table {
       columns = columns == null ? Map.of() : Map.copyOf(columns);
@@ -195,6 +208,21 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
       return targetTable == null || targetTable.isBlank() ? sourceTable : targetTable;
     }
   }
+
+  /**
+   * The range the sequence behind the target's key column (serial or identity) hands out, so rows
+   * created on the target never take a key the source uses: set at start-up, before anything is
+   * applied. Give the reverse pipeline's table the other half (e.g. {@code start: 1000001, increment: 2}
+   * here and {@code start: 1000000, increment: 2} there: odd and even keys), or a start far beyond
+   * anything the source will reach. Start-up stops, naming the property, when the target key has no
+   * sequence or the sequence would hand out a key already on either side.
+   *
+   * @param start the first value the target's sequence hands out; a sequence already beyond it is never
+   *     lowered, only moved to the next value of the start's steps (so a restart keeps odd keys odd)
+   * @param increment the sequence's increment (at least 1); unset: left as it is
+   */
+  public record KeySequence(@Min(value = 1, message = "must be at least 1") Long start,
+                            @Min(value = 1, message = "must be at least 1") Long increment) {}
 
   /** @param token bearer token required on every {@code /admin} request; unset disables the admin API */
   public record Admin(String token) {}

@@ -11,8 +11,10 @@ class InvalidPipelineFailureAnalyzer extends AbstractFailureAnalyzer<InvalidPipe
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, InvalidPipelineException cause) {
+    boolean missingTarget = cause.getMessage().contains("The missing target tables of pipeline");
     return new FailureAnalysis(cause.getMessage(),
-        "Fix the strangler.sync.pipelines.<name> properties named above, or the databases' tables, "
-            + "and start cdc-sync again.", cause);
+        "Fix the strangler.sync.pipelines.<name> properties named above, or the databases' tables"
+            + (missingTarget ? " (a missing target table: run its CREATE TABLE above on the target, or set "
+            + "strangler.sync.pipelines.<name>.create-target: true)" : "") + ", and start cdc-sync again.", cause);
   }
 }

@@ -31,21 +31,30 @@ public final class MappingCompiler {
     Catalog source = new Catalog(dataSources.apply(pipeline.source()));
     Catalog target = new Catalog(dataSources.apply(pipeline.target()));
     List<String> problems = new ArrayList<>();
+    TargetTables targetTables = new TargetTables(dataSources);
+    if (pipeline.createTarget()) {
+      problems.addAll(targetTables.createMissing(pipelineName, pipeline));
+    }
     List<TableMapping> mappings = new ArrayList<>();
     for (int i = 0; i < pipeline.tables().size(); i++) {
       SyncProperties.Table table = pipeline.tables().get(i);
       String where = "pipeline '" + pipelineName + "', tables[" + i + "] " + table.sourceTable() + " → "
           + table.targetTableOrSource() + ": ";
-      compileTable(pipelineName, table, source, target, where, problems).ifPresent(mappings::add);
+      compileTable(pipelineName, pipeline, table, source, target, where, problems).ifPresent(mappings::add);
     }
     if (!problems.isEmpty()) {
+      List<TargetTables.TargetTable> missing = pipeline.createTarget() ? List.of() : missingTables(pipelineName, pipeline,
+          targetTables);
       throw new InvalidPipelineException("strangler.sync.pipelines." + pipelineName + " does not fit the databases:\n  "
-          + String.join("\n  ", problems));
+          + String.join("\n  ", problems) + (missing.isEmpty() ? "" : "\n  The missing target tables of pipeline '"
+          + pipelineName + "', from the source's columns through the mapping (run on datasource '" + pipeline.target()
+          + "'):\n" + TargetTables.script(pipelineName, missing, false).stripTrailing()));
     }
     return mappings;
   }
 
-  private Optional<TableMapping> compileTable(String pipelineName, SyncProperties.Table table, Catalog sourceCatalog,
+  private Optional<TableMapping> compileTable(String pipelineName, SyncProperties.Pipeline pipeline,
+                                              SyncProperties.Table table, Catalog sourceCatalog,
                                               Catalog targetCatalog, String where, List<String> problems) {
     TableRef sourceTable = TableRef.parse(table.sourceTable());
     TableRef targetTable = TableRef.parse(table.targetTableOrSource());
@@ -54,8 +63,15 @@ public final class MappingCompiler {
     if (sourceColumns.isEmpty()) {
       problems.add(where + "source table " + sourceTable + " does not exist");
     }
-    if (targetColumns.isEmpty()) {
-      problems.add(where + "target table " + targetTable + " does not exist");
+    if (targetColumns.isEmpty() && pipeline.createTarget()) {
+      problems.add(where + "target table " + targetTable + " does not exist in datasource '" + pipeline.target()
+          + "' (create-target did not create it" + (sourceColumns.isEmpty() ? ": no source table)" : ", see above)"));
+    } else if (targetColumns.isEmpty()) {
+      problems.add(where + "target table " + targetTable + " does not exist in datasource '" + pipeline.target()
+          + "': create it (its CREATE TABLE is below" + (sourceColumns.isEmpty() ? ", once the source table exists" : "")
+          + "), or set strangler.sync.pipelines." + pipelineName + ".create-target: true to have cdc-sync create it"
+          + " (1:1 or renamed columns), or print it with './strangler sync ddl " + pipelineName + "' (or --liquibase)"
+          + " while the pipeline is enabled: false");
     }
     if (sourceColumns.isEmpty() || targetColumns.isEmpty()) {
       return Optional.empty();
@@ -193,6 +209,16 @@ public final class MappingCompiler {
     ordered.addAll(columns.stream().filter(c -> !c.key()).toList());
     List<String> dropped = List.copyOf(table.drop());
     return Optional.of(new TableMapping(pipelineName, sourceTable, targetTable, List.copyOf(ordered), defaults, dropped));
+  }
+
+  /** The target tables that do not exist (and whose source does), with their DDL; empty if the catalogs cannot say. */
+  private static List<TargetTables.TargetTable> missingTables(String pipelineName, SyncProperties.Pipeline pipeline,
+                                                              TargetTables targetTables) {
+    try {
+      return targetTables.ddl(pipelineName, pipeline).stream().filter(t -> !t.exists() && t.sourceExists()).toList();
+    } catch (RuntimeException e) {
+      return List.of();
+    }
   }
 
   private static boolean sameOtherType(Column source, Column target, List<Conversion> conversions) {

@@ -6,9 +6,12 @@ import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncDatasources;
 import dev.strangler.sync.config.SyncProperties;
+import dev.strangler.sync.keys.KeyRange;
+import dev.strangler.sync.keys.KeyRanges;
 import dev.strangler.sync.mapping.InvalidPipelineException;
 import dev.strangler.sync.mapping.MappingCompiler;
 import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.mapping.TargetTables;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +47,8 @@ public class Pipelines implements SmartLifecycle {
   private final dev.strangler.sync.capture.CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
+  private final KeyRanges keyRanges;
+  private final TargetTables targetTables;
   private java.util.concurrent.ScheduledExecutorService sampler;
   private org.apache.kafka.clients.admin.Admin kafkaClient;
   private volatile boolean running;
@@ -65,6 +70,8 @@ public class Pipelines implements SmartLifecycle {
     this.kafkaAdmin = kafkaAdmin;
     this.datasources = datasources;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
+    this.keyRanges = new KeyRanges(properties, datasources::dataSource);
+    this.targetTables = new TargetTables(datasources::dataSource);
     List<String> problems = new ArrayList<>();
     Map<String, SourceSettings> settings = sourceSettings(properties, problems);
     Map<String, List<Pipeline>> bySource = new TreeMap<>();
@@ -88,6 +95,7 @@ public class Pipelines implements SmartLifecycle {
       }
       try {
         List<TableMapping> mappings = compiler.compile(name, config);
+        keyRanges.prepare(name, config, mappings, problems);
         Pipeline pipeline = new Pipeline(name, config, mappings, new PipelineStats(name, meters));
         pipeline.capturedWith(settings.get(config.source()));
         bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
@@ -102,6 +110,8 @@ public class Pipelines implements SmartLifecycle {
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
     }
+    pipelines.values().stream().map(Running::pipeline).filter(p -> !p.mappings().isEmpty())
+        .forEach(p -> keyRanges.report(p.name(), p.config(), p.mappings()));
     // one capture engine per source datasource, shared by its pipelines
     bySource.forEach((source, readers) -> {
       CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
@@ -208,6 +218,16 @@ public class Pipelines implements SmartLifecycle {
     });
     sampler.scheduleAtFixedRate(() -> all().forEach(p -> p.stats().sample()), 5, 5,
         java.util.concurrent.TimeUnit.SECONDS);
+    // align-sequences: once the snapshot is done, and on while streaming (the source's keys grow)
+    sampler.scheduleWithFixedDelay(() -> all().stream()
+        .filter(p -> p.config().alignSequences() && p.state() == PipelineState.STREAMING)
+        .forEach(p -> {
+          try {
+            keyRanges.align(p.name(), p.config(), p.mappings());
+          } catch (RuntimeException e) { // a failed run must not end the schedule
+            log.warn("Pipeline {}: could not align its sequences: {}", p.name(), e.toString());
+          }
+        }), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     running = true;
   }
 
@@ -409,6 +429,24 @@ public class Pipelines implements SmartLifecycle {
       kafkaClient = org.apache.kafka.clients.admin.Admin.create(kafkaAdmin.getConfigurationProperties());
     }
     return kafkaClient;
+  }
+
+  /**
+   * Whether the sequences behind the target's keys can hand out a key that is taken, read now (see
+   * {@link KeyRanges}); empty for a disabled pipeline.
+   */
+  public List<KeyRange> keyRanges(String name) {
+    Pipeline pipeline = running(name).pipeline();
+    return pipeline.mappings().isEmpty() ? List.of()
+        : keyRanges.check(name, pipeline.config(), pipeline.mappings());
+  }
+
+  /**
+   * The {@code CREATE TABLE} of each of the pipeline's target tables, built from the source's columns
+   * through the mapping; also for a disabled pipeline (the way to get them before its target exists).
+   */
+  public List<TargetTables.TargetTable> targetTables(String name) {
+    return targetTables.ddl(name, running(name).pipeline().config());
   }
 
   /** Pools on the datasources, for the verifier. */

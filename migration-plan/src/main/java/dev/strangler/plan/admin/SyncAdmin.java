@@ -29,10 +29,52 @@ public class SyncAdmin {
     JsonNode lastVerify = JsonFields.first(node, "lastVerify");
     Boolean lastEqual = lastVerify == null || !lastVerify.has("equal") ? null : lastVerify.get("equal").asBoolean();
     JsonNode lag = JsonFields.first(node, "lag");
+    List<String> keyProblems = new ArrayList<>();
+    JsonNode ranges = node.get("keyRanges");
+    if (ranges != null && ranges.isArray()) {
+      for (JsonNode range : ranges) {
+        String status = JsonFields.textOf(range, "status");
+        if (status != null && !status.equals("OK")) {
+          keyProblems.add(JsonFields.textOf(range, "table") + "." + JsonFields.textOf(range, "column") + " " + status
+              + ": " + JsonFields.textOf(range, "problem") + "; fix: " + JsonFields.textOf(range, "fix"));
+        }
+      }
+    }
     return new PipelineStatus(name, JsonFields.textOf(node, "state"),
         lag == null ? null : JsonFields.doubleOf(lag, "lastMillis"),
-        JsonFields.longOf(node, "deadLetters"), JsonFields.longOf(node, "conflicts"), lastEqual);
+        JsonFields.longOf(node, "deadLetters"), JsonFields.longOf(node, "conflicts"), lastEqual, keyProblems);
   }
+
+  /**
+   * The {@code CREATE TABLE} statements of the pipeline's target tables, built by cdc-sync from the
+   * source's columns through the mapping ({@code GET /admin/pipelines/{name}/ddl}).
+   *
+   * @param liquibase as a Liquibase formatted-SQL changelog instead of plain SQL
+   * @param all every target table, not only the missing ones
+   */
+  public TargetDdl ddl(String name, boolean liquibase, boolean all) {
+    JsonNode node = client.get("/admin/pipelines/" + name + "/ddl?format=" + (liquibase ? "liquibase" : "sql")
+        + "&all=" + all);
+    if (node == null || !node.has("script")) {
+      throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered the DDL of " + name + " without 'script'");
+    }
+    List<String> missing = new ArrayList<>();
+    JsonNode tables = node.get("tables");
+    if (tables != null) {
+      tables.forEach(table -> {
+        if (!table.path("exists").asBoolean(true)) {
+          missing.add(JsonFields.textOf(table, "table"));
+        }
+      });
+    }
+    return new TargetDdl(name, JsonFields.textOf(node, "datasource"), missing, node.get("script").asString());
+  }
+
+  /**
+   * @param pipeline the pipeline  @param datasource its target datasource, where the script runs
+   * @param missing the target tables that do not exist yet  @param script the statements
+   */
+  public record TargetDdl(String pipeline, String datasource, List<String> missing, String script) {}
 
   public VerifyResult verify(String name) {
     JsonNode node = client.post("/admin/pipelines/" + name + "/verify", null);

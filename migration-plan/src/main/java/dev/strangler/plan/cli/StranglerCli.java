@@ -171,6 +171,7 @@ public class StranglerCli implements Runnable {
             }
             // a name in the plan that cdc-sync does not have: shown, not a failure of the whole status
             p.put("state", NOT_IN_CDC_SYNC);
+            p.put("keyProblems", List.of());
             pipelines.add(p);
             continue;
           }
@@ -179,6 +180,7 @@ public class StranglerCli implements Runnable {
           p.put("deadLetters", pipeline.deadLetters());
           p.put("conflicts", pipeline.conflicts());
           p.put("lastVerifyEqual", pipeline.lastVerifyEqual());
+          p.put("keyProblems", pipeline.keyProblems());
           pipelines.add(p);
         }
         row.put("pipelines", pipelines);
@@ -199,7 +201,17 @@ public class StranglerCli implements Runnable {
             rate((Double) row.get("shadowMismatchRate")),
             pipelines.isEmpty() ? "-" : String.join(", ", pipelines.stream().map(p -> p.get("pipeline") + " "
                 + millis((Double) p.get("lagMillis")) + " " + diff((Boolean) p.get("lastVerifyEqual"))
-                + (!"STREAMING".equals(p.get("state")) ? " [" + p.get("state") + "]" : "")).toList()));
+                + (!"STREAMING".equals(p.get("state")) ? " [" + p.get("state") + "]" : "")
+                + (((List<?>) p.get("keyProblems")).isEmpty() ? "" : " KEYS!")).toList()));
+      }
+      for (Map<String, Object> row : rows) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pipelines = (List<Map<String, Object>>) row.get("pipelines");
+        for (Map<String, Object> p : pipelines) {
+          for (Object problem : (List<?>) p.get("keyProblems")) {
+            out.println("KEYS! " + p.get("pipeline") + ": " + problem);
+          }
+        }
       }
       return ExitCodes.OK;
     }
@@ -285,7 +297,8 @@ public class StranglerCli implements Runnable {
     }
   }
 
-  @Command(name = "sync", description = "cdc-sync's pipelines, by name.", subcommands = Sync.Snapshot.class)
+  @Command(name = "sync", description = "cdc-sync's pipelines, by name.",
+      subcommands = {Sync.Snapshot.class, Sync.Ddl.class})
   static class Sync implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -317,6 +330,44 @@ public class StranglerCli implements Runnable {
         PipelineStatus status = endpoints.sync(plan == null ? null : readPlan(plan)).snapshot(pipeline);
         out(spec).println(pipeline + ": snapshot requested, state " + status.state()
             + "; 'status' shows it streaming again once every row is copied");
+        return ExitCodes.OK;
+      }
+    }
+
+    @Command(name = "ddl", description = "Prints the CREATE TABLE statements of a pipeline's missing target tables, "
+        + "built from the source's columns through the mapping (also of a disabled pipeline).")
+    static class Ddl implements Callable<Integer> {
+      @Parameters(paramLabel = "PIPELINE")
+      String pipeline;
+
+      @Option(names = "--liquibase", description = "as a Liquibase formatted-SQL changelog")
+      boolean liquibase;
+
+      @Option(names = "--all", description = "every target table, also the ones that exist")
+      boolean all;
+
+      @Option(names = "--plan", description = "plan file, for cdc-sync's address (env STRANGLER_PLAN)",
+          defaultValue = "${env:STRANGLER_PLAN}")
+      Path plan;
+
+      @Mixin
+      Endpoints endpoints;
+
+      @CommandLine.Spec
+      CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws InvalidPlanException {
+        SyncAdmin.TargetDdl ddl = endpoints.sync(plan == null ? null : readPlan(plan)).ddl(pipeline, liquibase, all);
+        if (ddl.script().isBlank() || ddl.script().strip().equals("--liquibase formatted sql")) {
+          spec.commandLine().getErr().println(pipeline + ": every target table exists in datasource '"
+              + ddl.datasource() + "' (--all prints them)");
+          return ExitCodes.OK;
+        }
+        spec.commandLine().getErr().println("-- " + pipeline + ": run on datasource '" + ddl.datasource() + "'"
+            + (ddl.missing().isEmpty() ? "" : "; missing: " + ddl.missing()));
+        out(spec).print(ddl.script());
+        out(spec).flush();
         return ExitCodes.OK;
       }
     }
