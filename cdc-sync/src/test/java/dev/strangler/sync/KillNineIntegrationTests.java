@@ -39,7 +39,7 @@ class KillNineIntegrationTests {
   static final String PIPELINE = "killnine";
   static final String MIRROR = "killninemirror";
   /** kills while streaming, at random points; {@code -Dkill9.streaming=8} for a longer run */
-  static final int STREAMING_KILLS = Integer.getInteger("kill9.streaming", 2);
+  static final int STREAMING_KILLS = Integer.getInteger("kill9.streaming", 1);
 
   @Test
   void onTheEmbeddedDefaultKilledAgainAndAgainTheTargetsEndEqualToTheSource(@TempDir Path home) throws Exception {
