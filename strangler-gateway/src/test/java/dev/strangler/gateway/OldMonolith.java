@@ -82,9 +82,9 @@ public final class OldMonolith implements AutoCloseable {
         String session = session(exchange);
         String token = random();
         tokensBySession.put(session, token);
-        html(exchange, 200, form(token));
+        html(exchange, 200, formPage(token));
       } else if (method.equals("POST") && path.equals("/notes")) {
-        Map<String, String> form = form(body);
+        Map<String, String> form = fields(body);
         String session = cookie(exchange.getRequestHeaders(), "JSESSIONID");
         if (session == null || form.get("_csrf") == null || !form.get("_csrf").equals(tokensBySession.get(session))) {
           html(exchange, 403, page("Forbidden", "<p>Invalid CSRF token</p>"));
@@ -114,7 +114,7 @@ public final class OldMonolith implements AutoCloseable {
     }
   }
 
-  private String form(String token) {
+  private String formPage(String token) {
     String nonce = random();
     String now = Instant.now().toString();
     if (markup == Markup.PRETTY) {
@@ -205,7 +205,7 @@ public final class OldMonolith implements AutoCloseable {
     return null;
   }
 
-  private static Map<String, String> form(String body) {
+  private static Map<String, String> fields(String body) {
     Map<String, String> form = new HashMap<>();
     for (String pair : body.split("&")) {
       String[] kv = pair.split("=", 2);

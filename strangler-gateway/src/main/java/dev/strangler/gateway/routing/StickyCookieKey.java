@@ -19,8 +19,9 @@ final class StickyCookieKey {
 
   /** RFC 6265 cookie-name token characters. */
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
-  /** What the gateway assigns (32 hex digits); anything else the client sends is replaced. */
-  private static final Pattern VALUE = Pattern.compile("[0-9a-f]{32}");
+  /** What the gateway assigns: 32 lower-case hex digits; anything else the client sends is replaced. */
+  private static final int LENGTH = 32;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final boolean enabled;
   private final String name;
@@ -76,12 +77,10 @@ final class StickyCookieKey {
     }
     ServerHttpRequest request = exchange.getRequest();
     HttpCookie carried = request.getCookies().getFirst(name);
-    if (carried != null && VALUE.matcher(carried.getValue()).matches()) {
+    if (carried != null && assigned(carried.getValue())) {
       return carried.getValue();
     }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    // not a secret: it only picks a side, so a fast non-blocking source is enough
-    String value = String.format("%016x%016x", random.nextLong(), random.nextLong());
+    String value = newValue();
     ResponseCookie.ResponseCookieBuilder cookie = ResponseCookie.from(name, value)
         .path("/")
         .httpOnly(true)
@@ -92,5 +91,31 @@ final class StickyCookieKey {
     }
     exchange.getResponse().addCookie(cookie.build());
     return value;
+  }
+
+  private static boolean assigned(String value) {
+    if (value.length() != LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < LENGTH; i++) {
+      char c = value.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String newValue() {
+    // not a secret: it only picks a side, so a fast non-blocking source is enough
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    char[] out = new char[LENGTH];
+    for (int half = 0; half < 2; half++) {
+      long bits = random.nextLong();
+      for (int i = 0; i < 16; i++) {
+        out[half * 16 + i] = HEX[(int) (bits >>> (60 - 4 * i)) & 0xf];
+      }
+    }
+    return new String(out);
   }
 }
