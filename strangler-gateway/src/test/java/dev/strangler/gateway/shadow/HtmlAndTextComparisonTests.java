@@ -97,7 +97,7 @@ class HtmlAndTextComparisonTests {
       // an element more
       "<ul><li>one</li><li>two</li><li>three</li></ul>|html > body > ul > li:nth-of-type(3): only in new: element <li>",
       // another element in its place
-      "<ol><li>one</li><li>two</li></ol>|html > body > ol: element <ul> != element <ol>",
+      "<ol><li>one</li><li>two</li></ol>|html > body > ul: element <ul> != element <ol>",
       // an attribute more
       "<ul hidden><li>one</li><li>two</li></ul>|html > body > ul@hidden: only in new: \"\"",
   })
