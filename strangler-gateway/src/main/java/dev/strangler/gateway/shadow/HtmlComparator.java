@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +32,8 @@ import org.jsoup.nodes.TextNode;
 final class HtmlComparator {
 
   private static final Pattern HTML_SPACE = Pattern.compile("[ \\t\\n\\r\\f]+");
+  private static final int MAX_DEPTH = 256;
+  private static final Pattern CSS_ID = Pattern.compile("[A-Za-z_][-A-Za-z0-9_]*");
 
   private final List<HtmlIgnore> ignore;
   private final List<Pattern> placeholders;
@@ -49,7 +52,7 @@ final class HtmlComparator {
       Disclosure disclosure, List<String> out) {
     Element left = root(legacy, legacyCharset);
     Element right = root(candidate, candidateCharset);
-    element("html", left, right, disclosure, out);
+    element("html", left, right, disclosure, out, 0);
   }
 
   private Element root(byte[] body, Charset charset) {
@@ -66,8 +69,17 @@ final class HtmlComparator {
     return document.child(0);
   }
 
-  private void element(String path, Element a, Element b, Disclosure d, List<String> out) {
+  private void element(String path, Element a, Element b, Disclosure d, List<String> out, int depth) {
     if (out.size() >= ResponseComparator.MAX_DIFFERENCES) {
+      return;
+    }
+    if (depth == MAX_DEPTH) {
+      // no deeper recursion on a thread with a bounded stack: the rest compared as text only
+      String x = replace(collapse(a.text()));
+      String y = replace(collapse(b.text()));
+      if (!x.equals(y)) {
+        add(out, path + ": text below depth " + MAX_DEPTH + " " + d.textPair(x, y));
+      }
       return;
     }
     Map<String, String> left = attributes(a);
@@ -89,6 +101,14 @@ final class HtmlComparator {
     }
     List<Object> l = items(a);
     List<Object> r = items(b);
+    // same-named siblings, counted once per element (not per child: a table may have 10 000 rows)
+    Map<String, Integer> named = new HashMap<>();
+    for (Object item : l) {
+      if (item instanceof Element e) {
+        named.merge(e.normalName(), 1, Integer::sum);
+      }
+    }
+    Map<String, Integer> seen = new HashMap<>();
     int n = Math.min(l.size(), r.size());
     for (int i = 0; i < n; i++) {
       if (out.size() >= ResponseComparator.MAX_DIFFERENCES) {
@@ -101,7 +121,9 @@ final class HtmlComparator {
           add(out, path + ": text " + d.textPair(sx, sy));
         }
       } else if (x instanceof Element ex && y instanceof Element ey && ex.normalName().equals(ey.normalName())) {
-        element(path + " > " + step(ex), ex, ey, d, out);
+        String tag = ex.normalName();
+        int index = seen.merge(tag, 1, Integer::sum);
+        element(path + " > " + step(ex, index, named.get(tag)), ex, ey, d, out, depth + 1);
       } else {
         // the children no longer line up: what follows would differ only because of this
         add(out, at(path, x) + ": " + describe(x, d) + " != " + describe(y, d));
@@ -181,24 +203,28 @@ final class HtmlComparator {
 
   /** {@code tag}, {@code tag#id}, or {@code tag:nth-of-type(n)} among same-named siblings. */
   static String step(Element element) {
-    String tag = element.normalName();
-    String id = element.id();
-    if (!id.isEmpty() && id.matches("[A-Za-z_][-A-Za-z0-9_]*")) {
-      return tag + "#" + id;
-    }
     Element parent = element.parent();
     if (parent == null) {
-      return tag;
+      return element.normalName();
     }
     int same = 0;
     int index = 0;
     for (Element sibling : parent.children()) {
-      if (sibling.normalName().equals(tag)) {
+      if (sibling.normalName().equals(element.normalName())) {
         same++;
         if (sibling == element) {
           index = same;
         }
       }
+    }
+    return step(element, index, same);
+  }
+
+  private static String step(Element element, int index, int same) {
+    String tag = element.normalName();
+    String id = element.id();
+    if (!id.isEmpty() && CSS_ID.matcher(id).matches()) {
+      return tag + "#" + id;
     }
     return same > 1 ? tag + ":nth-of-type(" + index + ")" : tag;
   }
