@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  *     answered (its scheme, host and port) to the gateway's own address as the client used it;
  *     off by default: a backend that honours the {@code X-Forwarded-*} headers the gateway sends
  *     builds the right redirect itself
+ * @param stickyCookie the cookie that keeps an anonymous client on one side of a canary route
  */
 @Validated
 @ConfigurationProperties("strangler.gateway")
@@ -37,7 +38,8 @@ public record GatewayProperties(
     @Valid @DefaultValue Admin admin,
     @Valid @DefaultValue ControlStore controlStore,
     @Valid @DefaultValue Backend backend,
-    @DefaultValue("false") boolean rewriteLocation) {
+    @DefaultValue("false") boolean rewriteLocation,
+    @Valid @DefaultValue StickyCookie stickyCookie) {
 
   public GatewayProperties {
     routes = routes == null ? Map.of() : routes;
@@ -90,7 +92,8 @@ public record GatewayProperties(
    *
    * @param percent share of sticky keys sent to the new service, 0–100 (two decimals count)
    * @param stickyKey {@code header:<Name>}, {@code cookie:<name>} or {@code path:<variable>};
-   *     requests without the key are split by percent at random
+   *     requests without the key (or all, when none is set) are split by the gateway's sticky
+   *     cookie ({@code strangler.gateway.sticky-cookie}), or at random when that is off
    */
   public record Canary(
       // range checked by RouteTable, whose message names the full property
@@ -103,21 +106,39 @@ public record GatewayProperties(
    * @param methods HTTP methods that are copied to the new service (writes only if listed)
    * @param ignore JSON paths left out of the comparison, e.g. {@code $.id}, {@code $.items[*].createdAt}
    * @param unordered JSON paths of arrays compared without regard to order ({@code $} for the root)
-   * @param redact JSON paths whose values are masked in mismatch samples, e.g. {@code $..cardNumber}
+   * @param redact JSON paths whose values are masked in mismatch samples, e.g. {@code $..cardNumber};
+   *     while set (and {@code redact-pattern} is not), non-JSON bodies and values are hidden
+   * @param ignoreHtml CSS selectors of HTML elements left out of the comparison, e.g.
+   *     {@code input[name=_csrf]}; {@code selector@attribute} blanks only that attribute of the
+   *     matched elements, e.g. {@code meta[name=csrf-token]@content}, {@code [nonce]@nonce}
+   * @param ignorePattern regular expressions whose matches are replaced by the same placeholder
+   *     on both sides before comparing: in JSON string values, HTML text and attribute values,
+   *     and plain text bodies, e.g. {@code \d{4}-\d\d-\d\dT[\d:.]+Z}
+   * @param redactPattern regular expressions whose matches are masked as {@code ***} in mismatch
+   *     samples and reported values, any content type, e.g. {@code \b\d{13,19}\b}
    * @param maxConcurrent copies in flight at most; beyond it copies are dropped and counted
    * @param timeout how long a copy may take before it counts as an error
    * @param samples how many recent mismatches are kept
    * @param maxBodyBytes largest body (request or response) that is buffered for a copy or comparison
+   * @param maxSampleChars characters of each body kept in a mismatch sample (0: bodies not kept)
+   * @param maxValueChars characters of each value shown in a reported difference, cut around the
+   *     first character that differs
    */
   public record Shadow(
       @DefaultValue({"GET", "HEAD"}) List<String> methods,
       @DefaultValue({}) List<String> ignore,
       @DefaultValue({}) List<String> unordered,
       @DefaultValue({}) List<String> redact,
+      @DefaultValue({}) List<String> ignoreHtml,
+      @DefaultValue({}) List<String> ignorePattern,
+      @DefaultValue({}) List<String> redactPattern,
       @Min(1) @DefaultValue("16") int maxConcurrent,
       @NotNull @DefaultValue("5s") Duration timeout,
       @Min(0) @DefaultValue("20") int samples,
-      @Min(0) @DefaultValue("1048576") int maxBodyBytes) {}
+      @Min(0) @DefaultValue("1048576") int maxBodyBytes,
+      // ranges checked by ShadowPolicy, whose message names the full property
+      @DefaultValue("4096") int maxSampleChars,
+      @DefaultValue("200") int maxValueChars) {}
 
   /**
    * The new service's budget while it serves traffic (canary or extracted).
@@ -153,6 +174,23 @@ public record GatewayProperties(
    */
   public record Backend(@NotNull @DefaultValue("2s") Duration connectTimeout,
                         @NotNull @DefaultValue("30s") Duration responseTimeout) {}
+
+  /**
+   * The sticky cookie: a canary route with no sticky key configured, or a request without the
+   * configured key, is split by this cookie instead of at random. The gateway assigns it on the
+   * first answer ({@code HttpOnly}, {@code Path=/}, {@code SameSite=Lax}), so a browser's next
+   * requests (the redirect after a form post) land on the side that served the first one.
+   *
+   * @param enabled whether the gateway assigns and reads the cookie; off, such requests are
+   *     split at random per request
+   * @param name the cookie's name
+   * @param maxAge how long a browser keeps it; {@code 0s} makes it a session cookie
+   * @param secure always mark it {@code Secure} (it is whenever the client used https)
+   */
+  public record StickyCookie(@DefaultValue("true") boolean enabled,
+                             @DefaultValue("strangler-sticky") String name,
+                             @NotNull @DefaultValue("30d") Duration maxAge,
+                             @DefaultValue("false") boolean secure) {}
 
   /**
    * Propagation of switches between replicas.

@@ -31,6 +31,7 @@ public final class RouteTable {
   private final URI legacyUri;
   private final Map<String, ManagedRoute> routes;
   private final List<Entry> entries;
+  private final StickyCookieKey stickyCookie;
 
   /**
    * A path pattern and the route that owns it.
@@ -40,10 +41,12 @@ public final class RouteTable {
    */
   public record Entry(PathPattern pattern, ManagedRoute route) {}
 
-  private RouteTable(URI legacyUri, Map<String, ManagedRoute> routes, List<Entry> entries) {
+  private RouteTable(URI legacyUri, Map<String, ManagedRoute> routes, List<Entry> entries,
+      StickyCookieKey stickyCookie) {
     this.legacyUri = legacyUri;
     this.routes = routes;
     this.entries = entries;
+    this.stickyCookie = stickyCookie;
   }
 
   /**
@@ -55,6 +58,8 @@ public final class RouteTable {
    */
   public static RouteTable from(GatewayProperties properties, JsonMapper mapper) {
     URI legacyUri = backend(properties.legacyUri(), PREFIX + ".legacy-uri");
+    StickyCookieKey stickyCookie = properties.stickyCookie() == null ? StickyCookieKey.disabled()
+        : StickyCookieKey.from(properties.stickyCookie(), PREFIX + ".sticky-cookie");
     PathPatternParser parser = new PathPatternParser();
     Map<String, ManagedRoute> routes = new LinkedHashMap<>();
     List<Entry> entries = new ArrayList<>();
@@ -142,7 +147,7 @@ public final class RouteTable {
       patterns.forEach(pt -> entries.add(new Entry(pt, route)));
     }
     entries.sort(Comparator.comparing(Entry::pattern, PathPattern.SPECIFICITY_COMPARATOR));
-    return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries));
+    return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries), stickyCookie);
   }
 
   private static SwitchFencing fencing(GatewayProperties.Route config, String property) {
@@ -209,6 +214,11 @@ public final class RouteTable {
       }
     }
     return null;
+  }
+
+  /** The key of canary requests that have none of their own. */
+  StickyCookieKey stickyCookie() {
+    return stickyCookie;
   }
 
   /** Where unclaimed requests go. */

@@ -98,6 +98,10 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
       }
       case CANARY -> {
         String key = route.stickyKey().extract(exchange.getRequest(), entry.pattern());
+        if (key == null) {
+          // anonymous clients: the gateway's own cookie, assigned with this answer if missing
+          key = table.stickyCookie().keyOf(exchange);
+        }
         return CanarySplitter.toNew(key, state.percent())
             ? forwardToNew(exchange, chain, route, start)
             : forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);

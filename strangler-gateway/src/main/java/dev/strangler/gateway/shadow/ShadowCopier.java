@@ -25,6 +25,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Shadow mode: the client gets the legacy answer as it streams (nothing waits for the copy); a
@@ -112,6 +113,8 @@ public class ShadowCopier {
     Mono<CapturedResponse> copy = send(route.extractedUri(), exchange, body, policy);
     Mono.zip(legacy.asMono(), copy)
         .timeout(policy.timeout())
+        // parsing and walking two HTML or JSON documents is CPU work: not on the event loop
+        .publishOn(Schedulers.parallel())
         .doFinally(signal -> policy.release())
         .subscribe(
             answers -> policy.record(method, path, answers.getT1(), answers.getT2()),

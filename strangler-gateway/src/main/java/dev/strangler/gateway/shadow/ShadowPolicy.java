@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,15 +53,36 @@ public final class ShadowPolicy {
    * @param property the property prefix, e.g. {@code strangler.gateway.routes.orders.shadow},
    *     used in error messages
    * @param mapper the JSON mapper used to parse bodies
-   * @throws IllegalArgumentException naming the property of a bad JSON path
+   * @throws IllegalArgumentException whose message starts with the full name of the bad
+   *     property (a JSON path, CSS selector or regular expression that does not compile, a size
+   *     out of range), then {@code ": "} and the problem
    */
   public static ShadowPolicy compile(GatewayProperties.Shadow shadow, String property, JsonMapper mapper) {
+    if (shadow.maxSampleChars() < 0) {
+      throw new IllegalArgumentException(property + ".max-sample-chars: must be 0 (bodies not kept) or more");
+    }
+    if (shadow.maxValueChars() < 1) {
+      throw new IllegalArgumentException(property + ".max-value-chars: must be 1 or more");
+    }
+    List<HtmlIgnore> ignoreHtml = new ArrayList<>();
+    for (int i = 0; i < shadow.ignoreHtml().size(); i++) {
+      try {
+        ignoreHtml.add(HtmlIgnore.compile(shadow.ignoreHtml().get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(property + ".ignore-html[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    ResponseComparator.Rules rules = new ResponseComparator.Rules(
+        paths(shadow.ignore(), property + ".ignore"),
+        paths(shadow.unordered(), property + ".unordered"),
+        paths(shadow.redact(), property + ".redact"),
+        ignoreHtml,
+        patterns(shadow.ignorePattern(), property + ".ignore-pattern"),
+        patterns(shadow.redactPattern(), property + ".redact-pattern"),
+        shadow.maxSampleChars(), shadow.maxValueChars());
     return new ShadowPolicy(
         shadow.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
-        new ResponseComparator(mapper,
-            paths(shadow.ignore(), property + ".ignore"),
-            paths(shadow.unordered(), property + ".unordered"),
-            paths(shadow.redact(), property + ".redact")),
+        new ResponseComparator(mapper, rules),
         shadow.maxConcurrent(), shadow.timeout(), shadow.maxBodyBytes(), shadow.samples());
   }
 
@@ -71,6 +94,26 @@ public final class ShadowPolicy {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(property + "[" + i + "]: " + e.getMessage(), e);
       }
+    }
+    return out;
+  }
+
+  private static List<Pattern> patterns(List<String> expressions, String property) {
+    List<Pattern> out = new ArrayList<>();
+    for (int i = 0; i < expressions.size(); i++) {
+      String expression = expressions.get(i);
+      Pattern pattern;
+      try {
+        pattern = Pattern.compile(expression == null ? "" : expression);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(property + "[" + i + "]: '" + expression
+            + "' is not a regular expression: " + e.getDescription() + " near index " + e.getIndex(), e);
+      }
+      if (pattern.matcher("").matches()) {
+        throw new IllegalArgumentException(property + "[" + i + "]: '" + expression
+            + "' matches the empty string, so it would match between every two characters");
+      }
+      out.add(pattern);
     }
     return out;
   }

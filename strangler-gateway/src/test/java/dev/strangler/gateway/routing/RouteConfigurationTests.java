@@ -51,7 +51,15 @@ class RouteConfigurationTests {
         Arguments.of("strangler.gateway.routes.orders.auto-rollback.max-error-rate=5", "strangler.gateway.routes.orders.auto-rollback.max-error-rate"),
         Arguments.of("strangler.gateway.routes.orders.sync.admin-url=http://127.0.0.1:9100", "strangler.gateway.routes.orders.sync.pipelines"),
         Arguments.of("strangler.gateway.routes.orders.sync.pipelines[0]=orders-forward", "strangler.gateway.routes.orders.sync.admin-url"),
-        Arguments.of("strangler.gateway.routes.orders.switch-timeout=0s", "strangler.gateway.routes.orders.switch-timeout"));
+        Arguments.of("strangler.gateway.routes.orders.switch-timeout=0s", "strangler.gateway.routes.orders.switch-timeout"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.ignore-html[0]=input[name=", "strangler.gateway.routes.orders.shadow.ignore-html[0]"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.ignore-pattern[0]=(unclosed", "strangler.gateway.routes.orders.shadow.ignore-pattern[0]"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.ignore-pattern[0]=x*", "strangler.gateway.routes.orders.shadow.ignore-pattern[0]"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.redact-pattern[0]=[0-9", "strangler.gateway.routes.orders.shadow.redact-pattern[0]"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.max-value-chars=0", "strangler.gateway.routes.orders.shadow.max-value-chars"),
+        Arguments.of("strangler.gateway.routes.orders.shadow.max-sample-chars=-1", "strangler.gateway.routes.orders.shadow.max-sample-chars"),
+        Arguments.of("strangler.gateway.sticky-cookie.name=no spaces", "strangler.gateway.sticky-cookie.name"),
+        Arguments.of("strangler.gateway.sticky-cookie.max-age=-1s", "strangler.gateway.sticky-cookie.max-age"));
   }
 
   @ParameterizedTest
@@ -70,12 +78,18 @@ class RouteConfigurationTests {
   void startsWithAValidTable() {
     runner.withPropertyValues("strangler.gateway.routes.orders.paths[1]=/api/members/{memberId}/orders",
             "strangler.gateway.routes.orders.canary.sticky-key=path:memberId",
-            "strangler.gateway.routes.orders.mode=canary", "strangler.gateway.routes.orders.canary.percent=5")
+            "strangler.gateway.routes.orders.mode=canary", "strangler.gateway.routes.orders.canary.percent=5",
+            "strangler.gateway.routes.orders.shadow.ignore-html[0]=meta[name=csrf-token]@content",
+            "strangler.gateway.routes.orders.shadow.ignore-html[1]=form input[name=_csrf]",
+            "strangler.gateway.routes.orders.shadow.ignore-pattern[0]=\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z",
+            "strangler.gateway.routes.orders.shadow.max-sample-chars=65536")
         .run(context -> {
           assertThat(context).hasNotFailed();
           RouteTable table = context.getBean(RouteTable.class);
           assertThat(table.route("orders").state().mode()).isEqualTo(Mode.CANARY);
           assertThat(table.route("orders").state().percent()).isEqualTo(5.0);
+          assertThat(table.stickyCookie().enabled()).isTrue();
+          assertThat(table.stickyCookie().name()).isEqualTo("strangler-sticky");
         });
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -13,8 +14,8 @@ class ResponseComparatorTests {
   private final JsonMapper mapper = JsonMapper.builder().build();
 
   private ResponseComparator comparator(List<String> ignore, List<String> unordered, List<String> redact) {
-    return new ResponseComparator(mapper, ignore.stream().map(JsonPath::compile).toList(),
-        unordered.stream().map(JsonPath::compile).toList(), redact.stream().map(JsonPath::compile).toList());
+    return new ResponseComparator(mapper, ResponseComparator.Rules.json(ignore.stream().map(JsonPath::compile).toList(),
+        unordered.stream().map(JsonPath::compile).toList(), redact.stream().map(JsonPath::compile).toList()));
   }
 
   private static CapturedResponse json(int status, String body) {
@@ -36,8 +37,8 @@ class ResponseComparatorTests {
     var result = c.compare(json(200, "{\"id\":1,\"total\":10,\"status\":\"NEW\"}"),
         json(201, "{\"id\":2,\"total\":11,\"extra\":true,\"status\":\"NEW\"}"));
     assertThat(result.matched()).isFalse();
-    assertThat(result.differences()).containsExactly("status: 200 != 201", "$.extra: only in new",
-        "$.total: values differ (NUMBER vs NUMBER)");
+    assertThat(result.differences()).containsExactly("status: 200 != 201", "$.extra: only in new: true",
+        "$.total: 10 != 11");
   }
 
   @Test
@@ -45,8 +46,7 @@ class ResponseComparatorTests {
     String legacy = "{\"tags\":[\"a\",\"b\",\"c\"],\"steps\":[1,2]}";
     String candidate = "{\"tags\":[\"c\",\"a\",\"b\"],\"steps\":[2,1]}";
     assertThat(comparator(List.of(), List.of("$.tags"), List.of()).compare(json(200, legacy), json(200, candidate))
-        .differences()).containsExactly("$.steps[0]: values differ (NUMBER vs NUMBER)",
-        "$.steps[1]: values differ (NUMBER vs NUMBER)");
+        .differences()).containsExactly("$.steps[0]: 1 != 2", "$.steps[1]: 2 != 1");
     assertThat(comparator(List.of(), List.of("$.tags", "$.steps"), List.of())
         .compare(json(200, legacy), json(200, candidate)).matched()).isTrue();
   }
@@ -61,12 +61,42 @@ class ResponseComparatorTests {
   }
 
   @Test
-  void comparesNonJsonBodiesByteForByte() {
+  void comparesBinaryBodiesByteForByteNamingTheFirstDifferingOffset() {
     ResponseComparator c = comparator(List.of(), List.of(), List.of());
-    CapturedResponse a = new CapturedResponse(200, "text/plain", "hello".getBytes(), false);
-    CapturedResponse b = new CapturedResponse(200, "text/plain", "hellO".getBytes(), false);
+    CapturedResponse a = new CapturedResponse(200, "application/octet-stream", "hello".getBytes(), false);
+    CapturedResponse b = new CapturedResponse(200, "application/octet-stream", "hellO!".getBytes(), false);
     assertThat(c.compare(a, a).matched()).isTrue();
-    assertThat(c.compare(a, b).differences()).containsExactly("body: bytes differ (5 vs 5 bytes)");
+    assertThat(c.compare(a, b).differences()).containsExactly("body: bytes differ at offset 4 (5 vs 6 bytes)");
+  }
+
+  @Test
+  void showsBothJsonValuesWhereTheyDiffer() {
+    var result = comparator(List.of(), List.of(), List.of()).compare(
+        json(200, "{\"status\":\"NEW\",\"id\":1,\"paid\":null}"),
+        json(200, "{\"status\":\"PAID\",\"id\":\"ord-1\",\"paid\":true}"));
+    assertThat(result.differences()).containsExactly("$.id: 1 != \"ord-1\"", "$.paid: null != true",
+        "$.status: \"NEW\" != \"PAID\"");
+  }
+
+  @Test
+  void hidesJsonValuesUnderARedactedPathInDifferences() {
+    var result = comparator(List.of(), List.of(), List.of("$..cardNumber", "$.member")).compare(
+        json(200, "{\"payment\":{\"cardNumber\":\"4111111111111111\"},\"member\":{\"email\":\"a@b.c\"}}"),
+        json(200, "{\"payment\":{\"cardNumber\":\"4000000000000002\"},\"member\":{\"email\":\"x@y.z\"}}"));
+    assertThat(result.differences()).containsExactly("$.member.email: *** != *** (redacted)",
+        "$.payment.cardNumber: *** != *** (redacted)");
+    assertThat(String.join(" ", result.differences())).doesNotContain("4111").doesNotContain("a@b.c");
+  }
+
+  @Test
+  void replacesIgnorePatternMatchesInJsonStringValues() {
+    ResponseComparator c = new ResponseComparator(mapper, new ResponseComparator.Rules(List.of(), List.of(), List.of(),
+        List.of(), List.of(Pattern.compile("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")), List.of(), 4096, 200));
+    assertThat(c.compare(json(200, "{\"note\":\"saved at 2026-12-03T18:00:00.123Z\"}"),
+        json(200, "{\"note\":\"saved at 2026-12-03T18:00:02Z\"}")).matched()).isTrue();
+    assertThat(c.compare(json(200, "{\"note\":\"saved at 2026-12-03T18:00:00.123Z\"}"),
+        json(200, "{\"note\":\"stored at 2026-12-03T18:00:02Z\"}")).differences())
+        .containsExactly("$.note: \"saved at (ignored)\" != \"stored at (ignored)\"");
   }
 
   @Test
