@@ -85,6 +85,15 @@ public class GatewayAdmin {
         extracted == null || requests == 0 ? null : doubleOf(extracted, "errorRate"),
         extracted == null || requests == 0 ? null : doubleOf(extracted, "p99Millis"),
         compared,
-        mismatchRate);
+        mismatchRate,
+        fencedPipelines(first(node, "fence")));
+  }
+
+  private static List<String> fencedPipelines(JsonNode fence) {
+    List<String> pipelines = new ArrayList<>();
+    if (fence != null && fence.get("pipelines") != null) {
+      fence.get("pipelines").forEach(p -> pipelines.add(p.asString()));
+    }
+    return pipelines;
   }
 }

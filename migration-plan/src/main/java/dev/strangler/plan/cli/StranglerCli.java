@@ -159,7 +159,11 @@ public class StranglerCli implements Runnable {
         row.put("shadowMismatchRate", route.shadowMismatchRate());
         List<Map<String, Object>> pipelines = new ArrayList<>();
         Optional<RoutePlan> planned = read == null ? Optional.empty() : read.route(route.name());
-        for (String name : planned.map(RoutePlan::pipelines).orElse(List.of())) {
+        // the plan's pipelines, and those the gateway fences the route's switches on (a name only
+        // one of them has, or that cdc-sync does not have, shows here)
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(planned.map(RoutePlan::pipelines).orElse(List.of()));
+        names.addAll(route.fencedPipelines());
+        for (String name : names) {
           Map<String, Object> p = new LinkedHashMap<>();
           p.put("pipeline", name);
           PipelineStatus pipeline;
