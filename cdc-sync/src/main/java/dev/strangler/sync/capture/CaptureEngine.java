@@ -396,8 +396,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         .using((success, message, error) -> {
           boolean unexpected = !success && running;
           running = false;
-          if (unexpected && sourceError(error) != null) {
-            connectionLost(sourceError(error));
+          java.sql.SQLException sourceError = unexpected ? sourceError(error) : null;
+          if (sourceError != null) {
+            connectionLost(sourceError);
           } else if (unexpected) {
             log.error("Capture of source {} stopped: {}", settings.datasource(), message, error);
             pipelines.forEach(p -> p.failed("capture stopped: " + message));

@@ -314,14 +314,25 @@ public class StranglerCli implements Runnable {
       return ExitCodes.INVALID;
     }
 
+    /** The optional {@code --plan} of the sync subcommands: where cdc-sync is, when the plan says. */
+    static class SyncPlan {
+      @Option(names = "--plan", description = "plan file, for cdc-sync's address (env STRANGLER_PLAN)",
+          defaultValue = "${env:STRANGLER_PLAN}")
+      Path file;
+
+      /** The plan, or null without one. */
+      Plan read() throws InvalidPlanException {
+        return file == null ? null : readPlan(file);
+      }
+    }
+
     @Command(name = "snapshot", description = "Takes a pipeline's snapshot again (e.g. into an emptied target) while it streams on.")
     static class Snapshot implements Callable<Integer> {
       @Parameters(paramLabel = "PIPELINE")
       String pipeline;
 
-      @Option(names = "--plan", description = "plan file, for cdc-sync's address (env STRANGLER_PLAN)",
-          defaultValue = "${env:STRANGLER_PLAN}")
-      Path plan;
+      @Mixin
+      SyncPlan plan;
 
       @Mixin
       Endpoints endpoints;
@@ -331,7 +342,7 @@ public class StranglerCli implements Runnable {
 
       @Override
       public Integer call() throws InvalidPlanException {
-        PipelineStatus status = endpoints.sync(plan == null ? null : readPlan(plan)).snapshot(pipeline);
+        PipelineStatus status = endpoints.sync(plan.read()).snapshot(pipeline);
         out(spec).println(pipeline + ": snapshot requested, state " + status.state()
             + "; 'status' shows it streaming again once every row is copied");
         return ExitCodes.OK;
@@ -350,9 +361,8 @@ public class StranglerCli implements Runnable {
       @Option(names = "--all", description = "every target table, also the ones that exist")
       boolean all;
 
-      @Option(names = "--plan", description = "plan file, for cdc-sync's address (env STRANGLER_PLAN)",
-          defaultValue = "${env:STRANGLER_PLAN}")
-      Path plan;
+      @Mixin
+      SyncPlan plan;
 
       @Mixin
       Endpoints endpoints;
@@ -362,7 +372,7 @@ public class StranglerCli implements Runnable {
 
       @Override
       public Integer call() throws InvalidPlanException {
-        SyncAdmin.TargetDdl ddl = endpoints.sync(plan == null ? null : readPlan(plan)).ddl(pipeline, liquibase, all);
+        SyncAdmin.TargetDdl ddl = endpoints.sync(plan.read()).ddl(pipeline, liquibase, all);
         if (ddl.script().isBlank() || ddl.script().strip().equals("--liquibase formatted sql")) {
           spec.commandLine().getErr().println(pipeline + ": every target table exists in datasource '"
               + ddl.datasource() + "' (--all prints them)");
