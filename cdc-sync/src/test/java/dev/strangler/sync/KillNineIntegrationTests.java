@@ -144,6 +144,9 @@ class KillNineIntegrationTests {
   static Process start(Path home, TestDatabase source, TestDatabase target, TestDatabase mirror, TestDatabase control,
                        boolean withMirror, int adminPort, Path log) throws Exception {
     List<String> pipelines = new ArrayList<>(pipeline(PIPELINE, "dst"));
+    // the initial copy in ranges of one block, one at a time: a kill lands in the middle of it
+    pipelines.addAll(List.of("--strangler.sync.initial-snapshot.threads=1",
+        "--strangler.sync.initial-snapshot.range-blocks=1"));
     if (withMirror) {
       pipelines.addAll(pipeline(MIRROR, "mir"));
     }

@@ -57,29 +57,9 @@ final class ChangeWriter {
     this.sourceWins = pipeline.config().conflictWinner() == ConflictWinner.SOURCE;
   }
 
-  /**
-   * Applies as PostgreSQL's own logical replication does: with {@code session_replication_role =
-   * replica}, so the target's foreign keys and ordinary triggers do not fire for replicated rows.
-   * Tables travel on separate topics, so a child row (order line) may arrive before its parent
-   * (order); checking the key then would dead-letter a change that is valid a moment later.
-   * Needs a superuser (or, from PostgreSQL 15, a role granted SET on the parameter); without it
-   * the writer applies with checks on and says so once.
-   */
+  /** Applies with replication's role (see {@link Sql#replicaRole}), saying once when the target user may not. */
   private void asReplica(Connection connection) throws SQLException {
-    if (!replicaRole) {
-      return;
-    }
-    try (var statement = connection.createStatement()) {
-      statement.execute("SAVEPOINT strangler_role");
-      statement.execute("SET LOCAL session_replication_role = replica");
-      statement.execute("RELEASE SAVEPOINT strangler_role");
-    } catch (SQLException e) {
-      if (!"42501".equals(e.getSQLState())) {
-        throw e;
-      }
-      try (var statement = connection.createStatement()) {
-        statement.execute("ROLLBACK TO SAVEPOINT strangler_role");
-      }
+    if (replicaRole && !Sql.replicaRole(connection)) {
       replicaRole = false;
       log.warn("Pipeline {}: the target user may not set session_replication_role; changes are applied with "
           + "foreign keys checked, so a child row that arrives before its parent is dead-lettered", pipeline.name());
@@ -367,25 +347,8 @@ final class ChangeWriter {
     final String delete;
 
     Statements(TableMapping mapping, boolean sourceWins) {
-      List<String> names = new ArrayList<>();
-      List<String> values = new ArrayList<>();
-      for (ColumnMapping column : mapping.columns()) {
-        names.add(Sql.quote(column.target().name()));
-        values.add(column.targetExpression("?"));
-      }
-      for (Map.Entry<Column, String> entry : mapping.defaults().entrySet()) {
-        names.add(Sql.quote(entry.getKey().name()));
-        values.add(entry.getValue());
-      }
-      String keys = mapping.keyColumns().stream().map(c -> Sql.quote(c.target().name()))
-          .collect(Collectors.joining(", "));
-      String updates = mapping.valueColumns().stream()
-          .map(c -> Sql.quote(c.target().name()) + " = EXCLUDED." + Sql.quote(c.target().name()))
-          .collect(Collectors.joining(", "));
-      String insertInto = "INSERT INTO " + mapping.target().sql() + " (" + String.join(", ", names) + ") VALUES ("
-          + String.join(", ", values) + ") ON CONFLICT (" + keys + ") ";
-      upsert = insertInto + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + updates);
-      insert = sourceWins ? upsert : insertInto + "DO NOTHING";
+      upsert = mapping.insert(c -> "?", null, true);
+      insert = mapping.insert(c -> "?", null, sourceWins);
       delete = "DELETE FROM " + mapping.target().sql() + " WHERE " + keyPredicate(mapping, "");
     }
   }

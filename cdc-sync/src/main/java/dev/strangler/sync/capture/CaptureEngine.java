@@ -86,7 +86,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   /** source table → the pipelines mapping it; replaced whole when a pipeline is detached */
   private volatile Map<TableRef, List<Route>> routes = Map.of();
   private ExecutorService executor;
-  private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+  private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private volatile boolean running;
   /** set by {@link #start}, cleared by {@link #stop}: whether a lost connection is reconnected */
   private volatile boolean wanted;
@@ -107,6 +107,9 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   /** snapshots finished in the batch being sent: recorded as done once Kafka acknowledged it */
   private final Set<Pipeline> snapshotsDoneInBatch = new HashSet<>();
   private final java.util.function.Function<Pipeline, DataSource> targetDataSource;
+  private final SyncProperties.InitialSnapshot initialSnapshot;
+  /** the initial snapshot being copied (see {@link CopySnapshot}), before the engine streams; null otherwise */
+  private volatile CopySnapshot copying;
   private final java.util.function.Consumer<Pipeline> reconciler;
   private boolean incrementalSeen;
   /** false from a snapshot signal until Debezium read it: an incremental snapshot ending before is another one */
@@ -134,11 +137,13 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
    * @param targetDataSource a pool on a pipeline's target (an emptied target is snapshotted again)
    * @param reconciler deletes the target rows the source does not have, after a snapshot taken
    *     because the stored position was lost; called on a thread of its own
+   * @param initialSnapshot how a new slot's snapshot is taken
    */
   public CaptureEngine(SourceSettings settings, List<Pipeline> pipelines, SyncProperties.Datasource source,
                        DataSource sourceDataSource, ControlDatabase control, KafkaTemplate<String, String> kafka,
                        java.util.function.Function<Pipeline, DataSource> targetDataSource,
-                       java.util.function.Consumer<Pipeline> reconciler) {
+                       java.util.function.Consumer<Pipeline> reconciler, SyncProperties.InitialSnapshot initialSnapshot) {
+    this.initialSnapshot = initialSnapshot;
     this.targetDataSource = targetDataSource;
     this.reconciler = reconciler;
     this.settings = settings;
@@ -389,24 +394,6 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
         }
       }
     }
-    engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-        // a blocking snapshot only from a new slot's consistent point; every other one is incremental
-        .using(debeziumProperties(initialTables))
-        .notifying(this)
-        .using((success, message, error) -> {
-          boolean unexpected = !success && running;
-          running = false;
-          java.sql.SQLException sourceError = unexpected ? sourceError(error) : null;
-          if (sourceError != null) {
-            connectionLost(sourceError);
-          } else if (unexpected) {
-            log.error("Capture of source {} stopped: {}", settings.datasource(), message, error);
-            pipelines.forEach(p -> p.failed("capture stopped: " + message));
-          } else {
-            log.info("Capture of source {} ended: {}", settings.datasource(), message);
-          }
-        })
-        .build();
     executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-" + settings.datasource()));
     if (reconnects == null) {
       reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -417,10 +404,17 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     running = true;
     identityRecorded = false;
-    executor.execute(engine);
+    boolean copy = fresh && !initialTables.isEmpty() && initialSnapshot.method() == SyncProperties.InitialSnapshot.Method.COPY;
+    if (copy) {
+      executor.execute(this::copyThenStream);
+    } else {
+      engine = engine(initialTables);
+      executor.execute(engine);
+    }
     log.info("Capture of source {} started (slot {}, publication {}) for pipelines {}{}", settings.datasource(), slot,
         settings.publicationName(), pipelines.stream().map(Pipeline::name).toList(),
-        fresh ? (initialTables.isEmpty() ? " (new slot, no snapshot)" : " (new slot), snapshot of " + initialTables)
+        fresh ? (initialTables.isEmpty() ? " (new slot, no snapshot)"
+            : " (new slot), " + (copy ? "copying " : "snapshot of ") + initialTables)
             : " from its stored position");
     if (!fresh && !incremental.isEmpty()) {
       Set<String> tables = new TreeSet<>();
@@ -443,6 +437,109 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     // a reconcile a crash interrupted after its pipeline's snapshot was done: the slot exists, do it now
     reconcile.stream().filter(p -> !pending.containsKey(p)).toList().forEach(this::reconcileNow);
+  }
+
+  /** The Debezium engine for this source, with a blocking snapshot of {@code initialTables} (empty: none). */
+  private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine(Set<String> initialTables) {
+    return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        // a blocking snapshot only from a new slot's consistent point; every other one is incremental
+        .using(debeziumProperties(initialTables))
+        .notifying(this)
+        .using((success, message, error) -> {
+          boolean unexpected = !success && running;
+          running = false;
+          java.sql.SQLException sourceError = unexpected ? sourceError(error) : null;
+          if (sourceError != null) {
+            connectionLost(sourceError);
+          } else if (unexpected) {
+            log.error("Capture of source {} stopped: {}", settings.datasource(), message, error);
+            pipelines.forEach(p -> p.failed("capture stopped: " + message));
+          } else {
+            log.info("Capture of source {} ended: {}", settings.datasource(), message);
+          }
+        })
+        .build();
+  }
+
+  /**
+   * On the engine's thread: the new slot's snapshot copied straight into the targets
+   * ({@link CopySnapshot}), the first offsets set to the slot's consistent point, then the engine
+   * streams from there. A table whose copy failed goes through an incremental snapshot while
+   * streaming. Stopped or killed before the offsets are stored, the slot has none: the next start
+   * takes a new slot and copy, and deletes the rows the source no longer has.
+   */
+  private void copyThenStream() {
+    List<CopySnapshot.Table> tables = new ArrayList<>();
+    pending.forEach((pipeline, names) -> {
+      pipeline.stats().snapshotTotal(countRows(pipeline, pipeline.mappings().stream()
+          .filter(m -> names.contains(m.source().toString())).toList()));
+      pipeline.advance(PipelineState.SNAPSHOT);
+      boolean sourceWins = pipeline.config().conflictWinner() == SyncProperties.ConflictWinner.SOURCE;
+      pipeline.mappings().stream().filter(m -> names.contains(m.source().toString())).forEach(m ->
+          tables.add(new CopySnapshot.Table(pipeline, m, targetDataSource.apply(pipeline), sourceWins)));
+    });
+    long started = System.nanoTime();
+    Map<CopySnapshot.Table, String> failed;
+    long consistentPoint;
+    try (CopySnapshot copy = CopySnapshot.createSlot(source, settings.slotName())) {
+      copying = copy;
+      failed = copy.copy(tables, initialSnapshot.threads(), initialSnapshot.rangeBlocks(), () -> running && System.nanoTime() <= leaseValidUntilNanos);
+      consistentPoint = copy.consistentPoint();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (RuntimeException e) {
+      running = false;
+      java.sql.SQLException sourceError = sourceError(e);
+      if (sourceError != null) {
+        connectionLost(sourceError);
+      } else {
+        log.error("Capture of source {} could not copy its snapshot: {}", settings.datasource(), e.getMessage(), e);
+        pipelines.forEach(p -> p.failed("snapshot copy: " + e.getMessage()));
+      }
+      return;
+    } finally {
+      copying = null;
+    }
+    if (!running) {
+      return; // stopped meanwhile; the slot has no offsets, so the next start copies again
+    }
+    Map<String, Set<String>> copied = new LinkedHashMap<>();
+    Map<Pipeline, Set<String>> notCopied = new LinkedHashMap<>();
+    for (CopySnapshot.Table table : tables) {
+      String name = table.mapping().source().toString();
+      if (failed.containsKey(table)) {
+        notCopied.computeIfAbsent(table.pipeline(), p -> new TreeSet<>()).add(name);
+      } else {
+        copied.computeIfAbsent(table.pipeline().name(), p -> new TreeSet<>()).add(name);
+      }
+    }
+    control.snapshotCopied(settings.slotName(), consistentPoint, SourceIdentity.systemIdentifier(sourceDataSource, source),
+        copied);
+    identityRecorded = true;
+    log.info("Capture of source {}: snapshot copied in {} ms ({} of {} tables), streaming from {}", settings.datasource(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tables.size() - failed.size(), tables.size(),
+        Fence.lsn(consistentPoint));
+    for (Pipeline pipeline : List.copyOf(pending.keySet())) {
+      Set<String> left = notCopied.get(pipeline);
+      if (left == null) {
+        snapshotDone(pipeline);
+      } else {
+        pending.put(pipeline, left);
+        incremental.add(pipeline);
+      }
+    }
+    DebeziumEngine<RecordChangeEvent<SourceRecord>> streaming = engine(Set.of());
+    engine = streaming;
+    if (!running) { // stop() set running before it read engine: it closed this one, or it must not run
+      return;
+    }
+    if (!notCopied.isEmpty()) {
+      Set<String> tablesLeft = new TreeSet<>();
+      notCopied.values().forEach(tablesLeft::addAll);
+      signalSnapshot(tablesLeft);
+    }
+    streaming.run();
   }
 
   /** Every snapshotting pipeline's target loses, after its new snapshot, the rows the source no longer has. */
@@ -721,12 +818,16 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
 
   /** @param close whether the engine still runs and must be closed (not when it ended on its own) */
   private void closeEngine(boolean close) {
-    if (engine == null) {
+    if (executor == null) {
       return;
     }
     running = false;
+    CopySnapshot copy = copying;
+    if (copy != null) {
+      copy.cancel();
+    }
     try {
-      if (close) {
+      if (close && engine != null) {
         engine.close();
       }
     } catch (IOException | RuntimeException e) {
@@ -743,6 +844,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       executor.shutdownNow();
     }
     engine = null;
+    executor = null;
   }
 
   public boolean running() {

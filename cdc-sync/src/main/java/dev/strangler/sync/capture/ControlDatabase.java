@@ -90,6 +90,56 @@ public class ControlDatabase {
   }
 
   /**
+   * After cdc-sync copied a new slot's snapshot itself ({@link CopySnapshot}): in one transaction,
+   * the engine's first offsets (streaming from the slot's consistent point {@code lsn}, in
+   * Debezium's JDBC offset store format, so the engine starts there and not at the server's current
+   * position), the server they belong to, and the pipelines' tables whose copy is done.
+   *
+   * @param copied per pipeline, the tables copied
+   */
+  void snapshotCopied(String slot, long lsn, String systemIdentifier, Map<String, Set<String>> copied) {
+    // the engine's name and topic prefix are both the slot (see CaptureEngine#debeziumProperties)
+    String key = "[\"" + slot + "\",{\"server\":\"" + slot + "\"}]";
+    String value = "{\"lsn\":" + lsn + ",\"ts_usec\":" + java.time.Instant.now().toEpochMilli() * 1000 + "}";
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      connection.setAutoCommit(false);
+      statement.execute("CREATE TABLE IF NOT EXISTS " + offsetTable(slot) + " (id VARCHAR(36) NOT NULL, "
+          + "offset_key VARCHAR(1255), offset_val VARCHAR(1255), record_insert_ts TIMESTAMP NOT NULL, "
+          + "record_insert_seq INTEGER NOT NULL, PRIMARY KEY (id))");
+      statement.execute("DELETE FROM " + offsetTable(slot));
+      try (PreparedStatement offset = connection.prepareStatement("INSERT INTO " + offsetTable(slot)
+          + " (id, offset_key, offset_val, record_insert_ts, record_insert_seq) VALUES (?, ?, ?, now(), 1)");
+           PreparedStatement source = connection.prepareStatement("INSERT INTO " + SOURCES
+               + " (slot, system_identifier) VALUES (?, ?) ON CONFLICT (slot) DO UPDATE SET system_identifier = "
+               + "excluded.system_identifier");
+           PreparedStatement done = connection.prepareStatement("INSERT INTO " + SNAPSHOTS
+               + " (slot, pipeline, table_name, done) VALUES (?, ?, ?, true) ON CONFLICT (slot, pipeline, table_name) "
+               + "DO UPDATE SET done = true")) {
+        offset.setString(1, java.util.UUID.randomUUID().toString());
+        offset.setString(2, key);
+        offset.setString(3, value);
+        offset.executeUpdate();
+        source.setString(1, slot);
+        source.setString(2, systemIdentifier);
+        source.executeUpdate();
+        for (Map.Entry<String, Set<String>> pipeline : copied.entrySet()) {
+          for (String table : pipeline.getValue()) {
+            done.setString(1, slot);
+            done.setString(2, pipeline.getKey());
+            done.setString(3, table);
+            done.addBatch();
+          }
+        }
+        done.executeBatch();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the copied snapshot of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The latest offset Debezium stored for this slot's engine (its JSON, e.g. {@code lsn},
    * {@code snapshot}, {@code incremental_snapshot_collections}); null when there is none.
    */

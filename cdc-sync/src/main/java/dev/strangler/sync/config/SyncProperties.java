@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  *     topic with fewer partitions is grown at start only when its applier has applied everything in it
  *     (growing re-maps keys to partitions); Kafka cannot shrink a topic, so a smaller value leaves it as it is
  * @param lease who captures each source when several instances share the control database
+ * @param initialSnapshot how a new slot's snapshot is taken
  */
 @Validated
 @ConfigurationProperties("strangler.sync")
@@ -39,7 +40,8 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
                              @Valid Admin admin,
                              @DefaultValue("4") @Min(value = 1, message = PARTITIONS_RANGE)
                              @Max(value = MAX_PARTITIONS, message = PARTITIONS_RANGE) int partitions,
-                             @Valid Lease lease) {
+                             @Valid Lease lease,
+                             @Valid InitialSnapshot initialSnapshot) {
 
   /** Most partitions a pipeline's topics may have: each one is a consumer thread of its applier here. */
   public static final int MAX_PARTITIONS = 64;
@@ -51,6 +53,31 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
     pipelines = pipelines == null ? Map.of() : Map.copyOf(pipelines);
     admin = admin == null ? new Admin(null) : admin;
     lease = lease == null ? new Lease(null, Duration.ofSeconds(6), Duration.ofSeconds(2), Duration.ofSeconds(1)) : lease;
+    initialSnapshot = initialSnapshot == null ? new InitialSnapshot(InitialSnapshot.Method.COPY, 2, 2048) : initialSnapshot;
+  }
+
+  /**
+   * How the initial snapshot of a new slot is taken (snapshots of tables added later, re-requested
+   * or interrupted are always Debezium's incremental snapshot, read while streaming).
+   *
+   * @param method {@code copy} (default): cdc-sync copies the rows of the slot's exported snapshot
+   *     straight into the targets with {@code COPY}, in parallel block ranges, and streaming starts at
+   *     the slot's consistent point; a table whose copy fails (a value the mapping rejects) is
+   *     snapshotted through the stream instead, where the bad row is dead-lettered. {@code debezium}:
+   *     Debezium's blocking snapshot, every row through Kafka (slower)
+   * @param threads connections copying at once (1–16, default 2), each with its own source and target connection
+   * @param rangeBlocks the table blocks (8 kB each) one range copies, in one target transaction
+   *     (default 2048, about 16 MB)
+   */
+  public record InitialSnapshot(@DefaultValue("copy") Method method,
+                                @DefaultValue("2") @Min(value = 1, message = "must be between 1 and 16")
+                                @Max(value = 16, message = "must be between 1 and 16") int threads,
+                                @DefaultValue("2048") @Min(value = 1, message = "must be at least 1") long rangeBlocks) {
+    public InitialSnapshot {
+      method = method == null ? Method.COPY : method;
+    }
+
+    public enum Method { COPY, DEBEZIUM }
   }
 
   /** The partitions of the pipeline's table topics: its own {@code partitions}, else {@link #partitions()}. */

@@ -92,6 +92,7 @@ public final class PipelineStats {
 
   public void snapshotTotal(long rows) { snapshotTotal.set(rows); }
   public long snapshotRow() { return snapshotDone.incrementAndGet(); }
+  public long snapshotRows(long rows) { return snapshotDone.addAndGet(rows); }
 
   public long capturedCount() { return (long) captured.count(); }
   public long appliedCount() { return (long) applied.count(); }

@@ -117,7 +117,7 @@ public class Pipelines implements SmartLifecycle {
       CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
           datasources.dataSource(source), control, kafka, p -> datasources.dataSource(p.config().target()),
           p -> new TargetReconciler(datasources.dataSource(p.config().source()),
-              datasources.dataSource(p.config().target())).reconcile(p));
+              datasources.dataSource(p.config().target())).reconcile(p), properties.initialSnapshot());
       engines.put(source, capture);
       readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
     });
