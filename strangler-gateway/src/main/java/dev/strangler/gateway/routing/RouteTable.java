@@ -101,7 +101,7 @@ public final class RouteTable {
       URI extracted = backend(config.extractedUri(), property + ".extracted-uri");
       if (config.mode() == null) {
         throw new InvalidRouteConfigurationException(property + ".mode",
-            "is required: legacy, shadow, canary or extracted");
+            "is required: legacy, shadow, reads, canary or extracted");
       }
       GatewayProperties.Canary canary = config.canary();
       if (!(canary.percent() >= 0 && canary.percent() <= 100)) {
@@ -142,12 +142,26 @@ public final class RouteTable {
       RouteState initial = new RouteState(config.mode(), canary.percent(), 0, null, 0, now, "config",
           "initial mode from configuration");
       ManagedRoute route = new ManagedRoute(routes.size(), name, patterns, routeLegacy, extracted,
-          config.connectFallback(), stickyKey, initial, shadow, budget, fencing);
+          config.connectFallback(), stickyKey, initial, shadow, budget, fencing, readMethods(config, property));
       routes.put(name, route);
       patterns.forEach(pt -> entries.add(new Entry(pt, route)));
     }
     entries.sort(Comparator.comparing(Entry::pattern, PathPattern.SPECIFICITY_COMPARATOR));
     return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries), stickyCookie);
+  }
+
+  private static java.util.Set<String> readMethods(GatewayProperties.Route config, String property) {
+    java.util.Set<String> methods = new java.util.HashSet<>();
+    List<String> listed = config.reads() == null ? List.of("GET", "HEAD") : config.reads().methods();
+    for (int i = 0; i < listed.size(); i++) {
+      String m = listed.get(i);
+      if (m == null || !m.trim().matches("[A-Za-z]+")) {
+        throw new InvalidRouteConfigurationException(property + ".reads.methods[" + i + "]",
+            "'" + m + "' is not an HTTP method, e.g. GET");
+      }
+      methods.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+    }
+    return methods;
   }
 
   private static SwitchFencing fencing(GatewayProperties.Route config, String property) {
