@@ -94,8 +94,13 @@ public record GatewayProperties(
    * @param token bearer token of cdc-sync's admin API
    * @param pipelines pipelines that must have applied everything the source acknowledged before
    *     the route flips (list both directions; all listed are waited for)
+   * @param reversePipelines the route's new → legacy pipelines: the way back. Before a switch
+   *     that makes the new side take writes (canary above 0 %, extracted) each must prove it
+   *     works end to end, a fence committed on the new side's database applied on legacy within
+   *     {@code switch-timeout}, or the switch is refused (409, audited) unless forced
    */
-  public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines) {}
+  public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines,
+                     @DefaultValue({}) List<String> reversePipelines) {}
 
   /**
    * The canary split.

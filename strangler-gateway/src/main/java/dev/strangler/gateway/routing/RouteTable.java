@@ -170,7 +170,7 @@ public final class RouteTable {
     }
     GatewayProperties.Sync sync = config.sync();
     if (sync == null) {
-      return new SwitchFencing(null, null, List.of(), config.switchTimeout(), config.maxHeld());
+      return new SwitchFencing(null, null, List.of(), config.switchTimeout(), config.maxHeld(), List.of());
     }
     if (sync.pipelines() == null || sync.pipelines().isEmpty()) {
       throw new InvalidRouteConfigurationException(property + ".sync.pipelines",
@@ -180,6 +180,14 @@ public final class RouteTable {
       String pipeline = sync.pipelines().get(i);
       if (pipeline == null || !ROUTE_NAME.matcher(pipeline).matches()) {
         throw new InvalidRouteConfigurationException(property + ".sync.pipelines[" + i + "]",
+            "'" + pipeline + "' is not a pipeline name (letters, digits, '.', '_', '-')");
+      }
+    }
+    List<String> reverse = sync.reversePipelines() == null ? List.of() : sync.reversePipelines();
+    for (int i = 0; i < reverse.size(); i++) {
+      String pipeline = reverse.get(i);
+      if (pipeline == null || !ROUTE_NAME.matcher(pipeline).matches()) {
+        throw new InvalidRouteConfigurationException(property + ".sync.reverse-pipelines[" + i + "]",
             "'" + pipeline + "' is not a pipeline name (letters, digits, '.', '_', '-')");
       }
     }
@@ -199,7 +207,7 @@ public final class RouteTable {
     }
     String base = adminUrl.toString().replaceAll("/+$", "");
     return new SwitchFencing(URI.create(base), sync.token(), List.copyOf(sync.pipelines()),
-        config.switchTimeout(), config.maxHeld());
+        config.switchTimeout(), config.maxHeld(), List.copyOf(reverse));
   }
 
   private static URI backend(URI uri, String property) {

@@ -136,8 +136,11 @@ public class SwitchFence {
     long deadline = start + fencing.switchTimeout().toNanos();
     Hold hold = new Hold(route, start);
     Queue<CatchUp> seen = new ConcurrentLinkedQueue<>();
+    // the way back: before the new side takes writes, its reverse pipelines must carry a fence
+    // from the new side's database to legacy (cdc-sync's catch-up is exactly that check)
+    boolean takesWrites = servedByNewSide(to.mode(), to.percent()) > 0;
     Mono<ManagedRoute> fenced = drained
-        .then(Flux.fromIterable(fencing.pipelines())
+        .then(Flux.fromIterable(fencing.waitedFor(takesWrites))
             .flatMap(pipeline -> catchUp(fencing, pipeline, deadline))
             .doOnNext(seen::add)
             .collectList())
@@ -146,6 +149,12 @@ public class SwitchFence {
             + fencing.switchTimeout().toMillis() + " ms" + (route.gate().inFlight() > 0
                 ? " (" + route.gate().inFlight() + " requests still in flight)" : "") + describe(seen)))
         .flatMap(results -> {
+          List<CatchUp> wayBack = results.stream()
+              .filter(c -> !c.caughtUp() && fencing.reversePipelines().contains(c.pipeline())).toList();
+          if (takesWrites && !wayBack.isEmpty()) {
+            return Mono.error(new Behind("way back not proven: a reverse pipeline did not carry a fence from the "
+                + "new side to legacy within " + fencing.switchTimeout().toMillis() + " ms" + describe(wayBack)));
+          }
           List<CatchUp> failed = results.stream().filter(c -> !c.caughtUp() && !c.answered()).toList();
           if (!failed.isEmpty()) {
             // not a lag: no pipeline of that name, a paused one, cdc-sync down — say so
@@ -276,7 +285,7 @@ public class SwitchFence {
   public void checkPipelines() {
     for (ManagedRoute route : switcher.table().routes()) {
       SwitchFencing fencing = route.fencing();
-      for (String pipeline : fencing.pipelines()) {
+      for (String pipeline : fencing.waitedFor(true)) {
         client.get().uri(fencing.adminUrl() + "/admin/pipelines/{name}", pipeline)
             .header(HttpHeaders.AUTHORIZATION, "Bearer " + fencing.token())
             .exchangeToMono(response -> Mono.just(response.statusCode().value()))
