@@ -293,6 +293,8 @@ class FencedSwitchIntegrationTests {
       // reads leave every write on legacy: no way back needed, so the paused reverse pipeline does not stop it
       HttpResponse<String> reads = gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"reads\",\"reason\":\"x\"}");
       assertThat(reads.statusCode()).isEqualTo(200);
+      // ...but entering reads is fenced on the forward pipeline: the new side has every acknowledged write first
+      assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/payments-forward/catch-up")))).hasSize(1);
       assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")))).isEmpty();
 
       HttpResponse<String> refused = gateway.admin("PUT", "/admin/routes/payments",
