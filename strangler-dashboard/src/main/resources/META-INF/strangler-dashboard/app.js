@@ -14,7 +14,7 @@
   var HISTORY_SECONDS = 300;   // the charts show the last five minutes
   var RATE_WINDOW = 10;        // seconds behind each point of the error-rate and p99 charts
   var TARGETS = [['legacy', 'legacy'], ['extracted', 'new']];
-  var MODES = ['legacy', 'shadow', 'canary', 'extracted'];
+  var MODES = ['legacy', 'shadow', 'reads', 'canary', 'extracted'];
 
   var state = {
     running: false, timer: null, ticks: 0, inFlight: false,
@@ -54,6 +54,7 @@
   function percentText(p) { return fmt(p, 2) + ' %'; }
 
   function modeText(mode, percent) {
+    if (mode === 'reads') { return 'reads (safe requests on the new side, writes on legacy)'; }
     return mode === 'canary' ? 'canary ' + percentText(percent) : mode;
   }
 
@@ -311,7 +312,7 @@
       body.appendChild(el('tr', { 'data-route': route.name },
         el('th', { scope: 'row' }, el('a', { href: '#' + card.node.id, text: route.name })),
         el('td', null, el('span', { className: 'mode mode-' + route.mode, text: modeText(route.mode, route.percent) })),
-        el('td', { text: percentText(share) }),
+        el('td', { text: route.mode === 'reads' ? 'reads only' : percentText(share) }),
         el('td', { text: fmt(legacy.rps, 1) + ' · ' + fmt(fresh.rps, 1) }),
         el('td', { text: w.requests > 0 ? percentText(100 * w.errorRate) + ' of ' + fmt(w.requests, 0) : 'no requests' }),
         el('td', { text: w.requests > 0 && w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–' }),
@@ -388,7 +389,8 @@
     f.mode.textContent = modeText(route.mode, route.percent);
     f.mode.className = 'mode mode-' + route.mode;
     var share = route.mode === 'extracted' ? 100 : route.mode === 'canary' ? route.percent : 0;
-    f.share.textContent = percentText(share);
+    // reads mode: the new side answers the safe requests but takes no writes
+    f.share.textContent = route.mode === 'reads' ? 'reads only' : percentText(share);
     f.version.textContent = route.version;
     f.change.textContent = timeText(route.updatedAt) + ' by ' + (route.updatedBy || '–')
       + (route.reason ? ' – “' + route.reason + '”' : '')

@@ -211,9 +211,11 @@ public final class PlanReader {
       problem(node, label + ": step '" + step.describe() + "' comes after 'extracted': 'extracted' must be the last step");
     } else if (step.kind().ordinal() < last.kind().ordinal()) {
       problem(node, label + ": step '" + step.describe() + "' comes after '" + last.describe()
-          + "': expected the order shadow → canary → extracted");
+          + "': expected the order shadow → reads → canary → extracted");
     } else if (step.kind() == Step.Kind.SHADOW && last.kind() == Step.Kind.SHADOW) {
       problem(node, label + ": a second 'shadow' step: expected at most one");
+    } else if (step.kind() == Step.Kind.READS && last.kind() == Step.Kind.READS) {
+      problem(node, label + ": a second 'reads' step: expected at most one");
     } else if (step.kind() == Step.Kind.CANARY && last.kind() == Step.Kind.CANARY && step.percent() <= last.percent()) {
       problem(node, label + ": canary " + step.percent() + "% comes after canary " + last.percent()
           + "%: expected percents that grow");
@@ -230,14 +232,14 @@ public final class PlanReader {
       kindName = scalar(tuple.getKeyNode(), "step");
       gatesNode = tuple.getValueNode();
     } else {
-      problem(node, label + ": expected a step: 'shadow', 'canary' or 'extracted', each with its gates, e.g. \"- canary: { percent: 10, for: 30s }\"");
+      problem(node, label + ": expected a step: 'shadow', 'reads', 'canary' or 'extracted', each with its gates, e.g. \"- canary: { percent: 10, for: 30s }\"");
       return null;
     }
     Step.Kind kind;
     try {
       kind = Step.Kind.valueOf(String.valueOf(kindName).toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problem(node, label + ": unknown step '" + kindName + "': expected shadow, canary or extracted");
+      problem(node, label + ": unknown step '" + kindName + "': expected shadow, reads, canary or extracted");
       return null;
     }
     Map<String, NodeTuple> gates = gatesNode == null || isNull(gatesNode)
@@ -248,7 +250,7 @@ public final class PlanReader {
     }
     String where = label + " step '" + kind.mode() + "'";
     int percent = switch (kind) {
-      case SHADOW -> 0;
+      case SHADOW, READS -> 0;
       case EXTRACTED -> 100;
       case CANARY -> {
         if (!gates.containsKey("percent")) {

@@ -46,6 +46,16 @@ class PlanReaderTests {
   }
 
   @Test
+  void readsAReadsStepBetweenShadowAndCanaryWithTheGatesOfTheNewSide() throws Exception {
+    String plan = VALID.replace("      - canary: { percent: 10, for: 30s, max-error-rate: 0.01, max-p99: 500ms }",
+        "      - reads: { for: 30s, max-error-rate: 0.02 }\n      - canary: { percent: 10, for: 30s, max-error-rate: 0.01, max-p99: 500ms }");
+    RoutePlan signup = reader.read(FILE, new StringReader(plan)).route("signup").orElseThrow();
+    assertThat(signup.steps()).extracting(Step::describe).containsExactly("shadow", "reads", "canary 10%", "extracted");
+    assertThat(signup.steps().get(1).gates().maxErrorRate()).isEqualTo(0.02);
+    assertThat(signup.stepIndexOf(Step.Kind.READS, 0)).isEqualTo(1);
+  }
+
+  @Test
   void readsTheReferencePlanShippedWithTheRepository() throws Exception {
     Plan plan = new PlanReader(name -> null).read(Path.of("plans/reference.yaml"));
 
@@ -55,11 +65,13 @@ class PlanReaderTests {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-      unknown step         | shadow: { for: 30s } ; rollout: { for: 1s }                  | 10 | unknown step 'rollout': expected shadow, canary or extracted
+      unknown step         | shadow: { for: 30s } ; rollout: { for: 1s }                  | 10 | unknown step 'rollout': expected shadow, reads, canary or extracted
       percent out of range | canary: { percent: 120, for: 30s }                           | 9  | percent 120 is out of range: expected 1 to 99
       canary needs percent | canary: { for: 30s }                                         | 9  | has no 'percent'
       steps out of order   | extracted: { for: 1s } ; canary: { percent: 10 }             | 10 | 'extracted' must be the last step
-      shadow after canary  | canary: { percent: 10 } ; shadow: { for: 1s }                | 10 | expected the order shadow → canary → extracted
+      shadow after canary  | canary: { percent: 10 } ; shadow: { for: 1s }                | 10 | expected the order shadow → reads → canary → extracted
+      reads after canary   | canary: { percent: 10 } ; reads: { for: 1s }                 | 10 | expected the order shadow → reads → canary → extracted
+      two reads steps      | reads: { for: 1s } ; reads: { for: 2s }                      | 10 | a second 'reads' step
       unknown gate         | shadow: { for: 30s, max-mismatches: 3 }                      | 9  | unknown key 'max-mismatches'
       malformed duration   | shadow: { for: thirty }                                      | 9  | 'thirty' is not a duration
       rate out of range    | shadow: { max-mismatch-rate: 1.5 }                           | 9  | 1.5 is out of range

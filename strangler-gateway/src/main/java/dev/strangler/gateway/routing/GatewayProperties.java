@@ -52,7 +52,7 @@ public record GatewayProperties(
    *     {@code /api/orders/**}, {@code /api/members/{memberId}/orders})
    * @param legacyUri where the monolith serves this route; defaults to the gateway's legacy URI
    * @param extractedUri where the new service serves this route
-   * @param mode the initial mode: legacy, shadow, canary or extracted (a stored switch overrides it)
+   * @param mode the initial mode: legacy, shadow, reads, canary or extracted (a stored switch overrides it)
    * @param connectFallback send a request to legacy when the new service refused the connection
    *     (the request was never sent, so it cannot be a duplicate)
    * @param canary the canary split
@@ -63,6 +63,7 @@ public record GatewayProperties(
    * @param switchTimeout how long a fenced switch may hold the route's requests before it is
    *     abandoned
    * @param maxHeld requests of this route held at most during a fenced switch; more get 503
+   * @param reads what reads mode sends to the new service
    */
   public record Route(
       @NotEmpty List<String> paths,
@@ -75,7 +76,16 @@ public record GatewayProperties(
       @Valid @DefaultValue AutoRollback autoRollback,
       @Valid Sync sync,
       @NotNull @DefaultValue("2s") Duration switchTimeout,
-      @Min(1) @DefaultValue("1000") int maxHeld) {}
+      @Min(1) @DefaultValue("1000") int maxHeld,
+      @Valid @DefaultValue Reads reads) {}
+
+  /**
+   * Reads mode: safe requests go to the new service, everything else stays on the monolith.
+   *
+   * @param methods HTTP methods the new service answers in reads mode (upper case, e.g.
+   *     {@code GET}); every other method goes to legacy
+   */
+  public record Reads(@NotEmpty @DefaultValue({"GET", "HEAD"}) List<String> methods) {}
 
   /**
    * The cdc-sync pipelines a fenced switch waits for.
@@ -84,8 +94,13 @@ public record GatewayProperties(
    * @param token bearer token of cdc-sync's admin API
    * @param pipelines pipelines that must have applied everything the source acknowledged before
    *     the route flips (list both directions; all listed are waited for)
+   * @param reversePipelines the route's new → legacy pipelines: the way back. Before a switch
+   *     that makes the new side take writes (canary above 0 %, extracted) each must prove it
+   *     works end to end, a fence committed on the new side's database applied on legacy within
+   *     {@code switch-timeout}, or the switch is refused (409, audited) unless forced
    */
-  public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines) {}
+  public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines,
+                     @DefaultValue({}) List<String> reversePipelines) {}
 
   /**
    * The canary split.

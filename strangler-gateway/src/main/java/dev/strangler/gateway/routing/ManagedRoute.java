@@ -4,6 +4,7 @@ import dev.strangler.gateway.rollback.OutcomeWindow;
 import dev.strangler.gateway.shadow.ShadowPolicy;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.springframework.web.util.pattern.PathPattern;
@@ -32,10 +33,11 @@ public final class ManagedRoute {
   private final LongAdder fallbacks = new LongAdder();
   private final SwitchFencing fencing;
   private final RouteGate gate;
+  private final Set<String> readMethods;
 
   ManagedRoute(int index, String name, List<PathPattern> patterns, URI legacyUri, URI extractedUri,
       boolean connectFallback, StickyKey stickyKey, RouteState initialState, ShadowPolicy shadow,
-      GatewayProperties.AutoRollback budget, SwitchFencing fencing) {
+      GatewayProperties.AutoRollback budget, SwitchFencing fencing, Set<String> readMethods) {
     this.index = index;
     this.name = name;
     this.patterns = List.copyOf(patterns);
@@ -50,6 +52,12 @@ public final class ManagedRoute {
     this.state = new AtomicReference<>(initialState);
     this.fencing = fencing;
     this.gate = new RouteGate(fencing.maxHeld());
+    this.readMethods = Set.copyOf(readMethods);
+  }
+
+  /** Whether reads mode sends a request of this method (upper case) to the new service. */
+  public boolean readsFromNew(String method) {
+    return readMethods.contains(method);
   }
 
   /** What a switch of this route waits for. */

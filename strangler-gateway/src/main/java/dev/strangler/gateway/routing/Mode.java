@@ -8,6 +8,11 @@ public enum Mode {
   LEGACY,
   /** the monolith answers; a copy goes to the new service and the answers are compared */
   SHADOW,
+  /**
+   * safe requests (the route's {@code reads.methods}, GET and HEAD by default) go to the new
+   * service, writes stay on the monolith; the forward pipelines keep the new side current
+   */
+  READS,
   /** a sticky share of keys goes to the new service */
   CANARY,
   /** the new service serves everything */
@@ -34,11 +39,11 @@ public enum Mode {
       }
     }
     throw new IllegalArgumentException(
-        "unknown mode '" + value + "': expected one of legacy, shadow, canary, extracted");
+        "unknown mode '" + value + "': expected one of legacy, shadow, reads, canary, extracted");
   }
 
-  /** Whether the new service serves client traffic in this mode. */
+  /** Whether the new service serves client traffic in this mode (in reads: the safe requests). */
   public boolean servesFromNew() {
-    return this == CANARY || this == EXTRACTED;
+    return this == READS || this == CANARY || this == EXTRACTED;
   }
 }

@@ -17,10 +17,10 @@ import java.time.Instant;
 public record RouteState(Mode mode, double percent, long version, Mode previousMode,
                          double previousPercent, Instant updatedAt, String updatedBy, String reason) {
 
-  /** The share of traffic the new service serves in this state, 0–100. */
+  /** The share of writes the new service serves in this state, 0–100 (reads mode: none). */
   public double newShare() {
     return switch (mode) {
-      case LEGACY, SHADOW -> 0;
+      case LEGACY, SHADOW, READS -> 0;
       case CANARY -> percent;
       case EXTRACTED -> 100;
     };

@@ -101,7 +101,7 @@ public final class RouteTable {
       URI extracted = backend(config.extractedUri(), property + ".extracted-uri");
       if (config.mode() == null) {
         throw new InvalidRouteConfigurationException(property + ".mode",
-            "is required: legacy, shadow, canary or extracted");
+            "is required: legacy, shadow, reads, canary or extracted");
       }
       GatewayProperties.Canary canary = config.canary();
       if (!(canary.percent() >= 0 && canary.percent() <= 100)) {
@@ -142,12 +142,26 @@ public final class RouteTable {
       RouteState initial = new RouteState(config.mode(), canary.percent(), 0, null, 0, now, "config",
           "initial mode from configuration");
       ManagedRoute route = new ManagedRoute(routes.size(), name, patterns, routeLegacy, extracted,
-          config.connectFallback(), stickyKey, initial, shadow, budget, fencing);
+          config.connectFallback(), stickyKey, initial, shadow, budget, fencing, readMethods(config, property));
       routes.put(name, route);
       patterns.forEach(pt -> entries.add(new Entry(pt, route)));
     }
     entries.sort(Comparator.comparing(Entry::pattern, PathPattern.SPECIFICITY_COMPARATOR));
     return new RouteTable(legacyUri, Map.copyOf(routes), List.copyOf(entries), stickyCookie);
+  }
+
+  private static java.util.Set<String> readMethods(GatewayProperties.Route config, String property) {
+    java.util.Set<String> methods = new java.util.HashSet<>();
+    List<String> listed = config.reads() == null ? List.of("GET", "HEAD") : config.reads().methods();
+    for (int i = 0; i < listed.size(); i++) {
+      String m = listed.get(i);
+      if (m == null || !m.trim().matches("[A-Za-z]+")) {
+        throw new InvalidRouteConfigurationException(property + ".reads.methods[" + i + "]",
+            "'" + m + "' is not an HTTP method, e.g. GET");
+      }
+      methods.add(m.trim().toUpperCase(java.util.Locale.ROOT));
+    }
+    return methods;
   }
 
   private static SwitchFencing fencing(GatewayProperties.Route config, String property) {
@@ -156,7 +170,7 @@ public final class RouteTable {
     }
     GatewayProperties.Sync sync = config.sync();
     if (sync == null) {
-      return new SwitchFencing(null, null, List.of(), config.switchTimeout(), config.maxHeld());
+      return new SwitchFencing(null, null, List.of(), config.switchTimeout(), config.maxHeld(), List.of());
     }
     if (sync.pipelines() == null || sync.pipelines().isEmpty()) {
       throw new InvalidRouteConfigurationException(property + ".sync.pipelines",
@@ -166,6 +180,14 @@ public final class RouteTable {
       String pipeline = sync.pipelines().get(i);
       if (pipeline == null || !ROUTE_NAME.matcher(pipeline).matches()) {
         throw new InvalidRouteConfigurationException(property + ".sync.pipelines[" + i + "]",
+            "'" + pipeline + "' is not a pipeline name (letters, digits, '.', '_', '-')");
+      }
+    }
+    List<String> reverse = sync.reversePipelines() == null ? List.of() : sync.reversePipelines();
+    for (int i = 0; i < reverse.size(); i++) {
+      String pipeline = reverse.get(i);
+      if (pipeline == null || !ROUTE_NAME.matcher(pipeline).matches()) {
+        throw new InvalidRouteConfigurationException(property + ".sync.reverse-pipelines[" + i + "]",
             "'" + pipeline + "' is not a pipeline name (letters, digits, '.', '_', '-')");
       }
     }
@@ -185,7 +207,7 @@ public final class RouteTable {
     }
     String base = adminUrl.toString().replaceAll("/+$", "");
     return new SwitchFencing(URI.create(base), sync.token(), List.copyOf(sync.pipelines()),
-        config.switchTimeout(), config.maxHeld());
+        config.switchTimeout(), config.maxHeld(), List.copyOf(reverse));
   }
 
   private static URI backend(URI uri, String property) {

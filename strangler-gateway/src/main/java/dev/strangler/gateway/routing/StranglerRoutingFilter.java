@@ -23,7 +23,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Picks the backend of every request from the route table and the route's live state: legacy,
- * shadow (legacy answers, a copy goes to the new service), canary (sticky split) or extracted.
+ * shadow (legacy answers, a copy goes to the new service), reads (safe methods to the new
+ * service, writes to legacy), canary (sticky split) or extracted.
  * Runs before Spring Cloud Gateway's response writer so shadow mode can see the legacy body.
  * Never blocks: one pattern scan, one volatile read, one hash.
  */
@@ -95,6 +96,12 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
         }
         return shadow.forwardWithCopy(exchange, route,
             teed -> forward(teed, chain, route, Target.LEGACY, route.legacyUri(), start));
+      }
+      case READS -> {
+        // reads first: the new side answers safe requests, writes stay on the monolith
+        return route.readsFromNew(exchange.getRequest().getMethod().name())
+            ? forwardToNew(exchange, chain, route, start)
+            : forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);
       }
       case CANARY -> {
         String key = route.stickyKey().extract(exchange.getRequest(), entry.pattern());

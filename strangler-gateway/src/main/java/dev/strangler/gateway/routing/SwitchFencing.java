@@ -12,9 +12,21 @@ import java.util.List;
  * @param pipelines pipelines that must catch up before the route flips; empty means not fenced
  * @param switchTimeout how long requests may be held before the switch is abandoned
  * @param maxHeld requests held at most; more are answered 503 at once
+ * @param reversePipelines new → legacy pipelines checked end to end before the new side takes
+ *     writes (the way back); may be empty
  */
 public record SwitchFencing(URI adminUrl, String token, List<String> pipelines, Duration switchTimeout,
-                            int maxHeld) {
+                            int maxHeld, List<String> reversePipelines) {
+
+  /** The pipelines a switch waits for: all of {@code pipelines}, plus the way back when it hands writes over. */
+  public List<String> waitedFor(boolean newSideTakesWrites) {
+    if (!newSideTakesWrites || reversePipelines.isEmpty()) {
+      return pipelines;
+    }
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(pipelines);
+    all.addAll(reversePipelines);
+    return List.copyOf(all);
+  }
 
   /** Whether a switch holds the route and waits for cdc-sync. */
   public boolean fenced() {

@@ -126,6 +126,11 @@ public class RouteSwitcher {
         percent = previous == Mode.CANARY ? current.previousPercent() : 0;
       }
     }
+    if (automatic && current.mode() == Mode.READS) {
+      // reads broke their budget: back to comparing, the monolith answers everything again
+      to = Mode.SHADOW;
+      percent = 0;
+    }
     return Optional.of(new Destination(to, percent));
   }
 
@@ -140,7 +145,8 @@ public class RouteSwitcher {
 
   private static double rank(Mode mode, double percent) {
     double share = switch (mode) {
-      case LEGACY, SHADOW -> 0;
+      // reads ranks above shadow and below canary by its ordinal
+      case LEGACY, SHADOW, READS -> 0;
       case CANARY -> percent;
       case EXTRACTED -> 100;
     };

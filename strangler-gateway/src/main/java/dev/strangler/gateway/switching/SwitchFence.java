@@ -87,22 +87,39 @@ public class SwitchFence {
   }
 
   /**
-   * The share of the route's requests the new side answers (and so of the writes it owns): 0 in
-   * legacy and shadow (shadow copies are not answers), the percent in canary, 100 in extracted. A
-   * switch that leaves it as it is hands nothing over, so it needs no fence.
+   * The share of the route's writes the new side answers (and so owns): 0 in legacy, shadow
+   * (shadow copies are not answers) and reads, the percent in canary, 100 in extracted.
    */
   static double servedByNewSide(Mode mode, double percent) {
     return switch (mode) {
-      case LEGACY, SHADOW -> 0;
+      case LEGACY, SHADOW, READS -> 0;
       case CANARY -> percent;
       case EXTRACTED -> 100;
     };
   }
 
+  /** The share of the route's safe requests (reads) the new side answers: 100 in reads mode. */
+  static double readsServedByNewSide(Mode mode, double percent) {
+    return mode == Mode.READS ? 100 : servedByNewSide(mode, percent);
+  }
+
+  /**
+   * The fence rule: a switch is fenced when it changes who answers the route's reads or who
+   * takes its writes; otherwise it hands nothing over. So legacy/shadow → reads is fenced (the
+   * new side must have applied every write acknowledged on legacy before it answers a read),
+   * reads → legacy/shadow is fenced (reads move back; cheap, legacy has every write anyway),
+   * reads → canary/extracted is fenced (writes move), and canary → reads is fenced (writes the new
+   * side took must be on legacy first). legacy ⇄ shadow is not.
+   */
+  static boolean handsOver(Mode fromMode, double fromPercent, Mode toMode, double toPercent) {
+    return servedByNewSide(fromMode, fromPercent) != servedByNewSide(toMode, toPercent)
+        || readsServedByNewSide(fromMode, fromPercent) != readsServedByNewSide(toMode, toPercent);
+  }
+
   private Mono<ManagedRoute> run(ManagedRoute route, RouteSwitcher.Destination to, boolean force, String actor,
       Function<String, ManagedRoute> flip) {
     SwitchFencing fencing = route.fencing();
-    boolean takesOver = servedByNewSide(route.state().mode(), route.state().percent()) != servedByNewSide(to.mode(), to.percent());
+    boolean takesOver = handsOver(route.state().mode(), route.state().percent(), to.mode(), to.percent());
     if (!fencing.fenced() || force || !takesOver) {
       String outcome = fencing.fenced() && force && takesOver ? RouteSwitcher.OUTCOME_FORCED : RouteSwitcher.OUTCOME_SWITCHED;
       return blocking(() -> flip.apply(outcome)).doOnSuccess(r ->
@@ -119,8 +136,11 @@ public class SwitchFence {
     long deadline = start + fencing.switchTimeout().toNanos();
     Hold hold = new Hold(route, start);
     Queue<CatchUp> seen = new ConcurrentLinkedQueue<>();
+    // the way back: before the new side takes writes, its reverse pipelines must carry a fence
+    // from the new side's database to legacy (cdc-sync's catch-up is exactly that check)
+    boolean takesWrites = servedByNewSide(to.mode(), to.percent()) > 0;
     Mono<ManagedRoute> fenced = drained
-        .then(Flux.fromIterable(fencing.pipelines())
+        .then(Flux.fromIterable(fencing.waitedFor(takesWrites))
             .flatMap(pipeline -> catchUp(fencing, pipeline, deadline))
             .doOnNext(seen::add)
             .collectList())
@@ -129,6 +149,12 @@ public class SwitchFence {
             + fencing.switchTimeout().toMillis() + " ms" + (route.gate().inFlight() > 0
                 ? " (" + route.gate().inFlight() + " requests still in flight)" : "") + describe(seen)))
         .flatMap(results -> {
+          List<CatchUp> wayBack = results.stream()
+              .filter(c -> !c.caughtUp() && fencing.reversePipelines().contains(c.pipeline())).toList();
+          if (takesWrites && !wayBack.isEmpty()) {
+            return Mono.error(new Behind("way back not proven: a reverse pipeline did not carry a fence from the "
+                + "new side to legacy within " + fencing.switchTimeout().toMillis() + " ms" + describe(wayBack)));
+          }
           List<CatchUp> failed = results.stream().filter(c -> !c.caughtUp() && !c.answered()).toList();
           if (!failed.isEmpty()) {
             // not a lag: no pipeline of that name, a paused one, cdc-sync down — say so
@@ -259,7 +285,7 @@ public class SwitchFence {
   public void checkPipelines() {
     for (ManagedRoute route : switcher.table().routes()) {
       SwitchFencing fencing = route.fencing();
-      for (String pipeline : fencing.pipelines()) {
+      for (String pipeline : fencing.waitedFor(true)) {
         client.get().uri(fencing.adminUrl() + "/admin/pipelines/{name}", pipeline)
             .header(HttpHeaders.AUTHORIZATION, "Bearer " + fencing.token())
             .exchangeToMono(response -> Mono.just(response.statusCode().value()))

@@ -58,6 +58,7 @@ class RouteConfigurationTests {
         Arguments.of("strangler.gateway.routes.orders.shadow.redact-pattern[0]=[0-9", "strangler.gateway.routes.orders.shadow.redact-pattern[0]"),
         Arguments.of("strangler.gateway.routes.orders.shadow.max-value-chars=0", "strangler.gateway.routes.orders.shadow.max-value-chars"),
         Arguments.of("strangler.gateway.routes.orders.shadow.max-sample-chars=-1", "strangler.gateway.routes.orders.shadow.max-sample-chars"),
+        Arguments.of("strangler.gateway.routes.orders.reads.methods[0]=GET /x", "strangler.gateway.routes.orders.reads.methods[0]"),
         Arguments.of("strangler.gateway.sticky-cookie.name=no spaces", "strangler.gateway.sticky-cookie.name"),
         Arguments.of("strangler.gateway.sticky-cookie.max-age=-1s", "strangler.gateway.sticky-cookie.max-age"));
   }

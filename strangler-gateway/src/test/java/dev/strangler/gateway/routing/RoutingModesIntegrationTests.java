@@ -22,6 +22,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RoutingModesIntegrationTests {
 
@@ -65,6 +67,12 @@ class RoutingModesIntegrationTests {
         Map.entry("strangler.gateway.routes.late.paths[0]", "/api/late/**"),
         Map.entry("strangler.gateway.routes.late.extracted-uri", extracted.baseUrl()),
         Map.entry("strangler.gateway.routes.late.mode", "extracted"),
+        Map.entry("strangler.gateway.routes.search.paths[0]", "/api/search/**"),
+        Map.entry("strangler.gateway.routes.search.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.search.mode", "reads"),
+        // a search API whose POST only reads: listed, it goes to the new side too
+        Map.entry("strangler.gateway.routes.search.reads.methods[0]", "GET"),
+        Map.entry("strangler.gateway.routes.search.reads.methods[1]", "post"),
         Map.entry("strangler.gateway.backend.response-timeout", "2s")));
   }
 
@@ -184,5 +192,23 @@ class RoutingModesIntegrationTests {
     String body = java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
     assertThat(body).contains("strangler_gateway_requests_seconds_count{outcome=\"success\",route=\"orders\",target=\"legacy\"}");
     assertThat(body).contains("strangler_gateway_shadow_total{result=\"dropped\",route=\"orders\"}");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET, extracted", "HEAD, extracted", "POST, legacy", "PUT, legacy", "DELETE, legacy", "PATCH, legacy"})
+  void sendsSafeMethodsToTheNewServiceAndWritesToLegacyInReadsMode(String method, String target) {
+    gateway.switchRoute("orders", "reads", null);
+    HttpResponse<String> response = gateway.request(method, "/api/orders/7", method.equals("GET") || method.equals("HEAD")
+        ? null : "{}", "Content-Type", "application/json");
+    assertThat(response.headers().firstValue("X-Strangler-Target")).as(method).hasValue(target);
+    gateway.switchRoute("orders", "legacy", null);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET, extracted", "POST, extracted", "HEAD, legacy", "DELETE, legacy"})
+  void sendsOnlyTheConfiguredReadMethodsToTheNewService(String method, String target) {
+    HttpResponse<String> response = gateway.request(method, "/api/search/q", method.equals("GET") || method.equals("HEAD")
+        ? null : "{}", "Content-Type", "application/json");
+    assertThat(response.headers().firstValue("X-Strangler-Target")).as(method).hasValue(target);
   }
 }

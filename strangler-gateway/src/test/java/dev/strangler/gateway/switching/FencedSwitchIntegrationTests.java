@@ -79,11 +79,19 @@ class FencedSwitchIntegrationTests {
         Map.entry("strangler.gateway.routes.bench.sync.token", SYNC_TOKEN),
         Map.entry("strangler.gateway.routes.bench.sync.pipelines[0]", "bench-forward"),
         Map.entry("strangler.gateway.routes.bench.sync.pipelines[1]", "bench-reverse"),
+        // the way back: a reverse pipeline checked before the new side takes writes
+        Map.entry("strangler.gateway.routes.payments.paths[0]", "/api/payments/**"),
+        Map.entry("strangler.gateway.routes.payments.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.payments.auto-rollback.enabled", "false"),
+        Map.entry("strangler.gateway.routes.payments.sync.admin-url", cdcSync.baseUrl()),
+        Map.entry("strangler.gateway.routes.payments.sync.token", SYNC_TOKEN),
+        Map.entry("strangler.gateway.routes.payments.sync.pipelines[0]", "payments-forward"),
+        Map.entry("strangler.gateway.routes.payments.sync.reverse-pipelines[0]", "payments-reverse"),
         Map.entry("strangler.gateway.routes.members.paths[0]", "/api/members/**"),
         Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl())));
     var lookups = com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathMatching("/admin/pipelines/[^/]+"));
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> cdcSync.findAll(lookups).size() >= 4);
+        .until(() -> cdcSync.findAll(lookups).size() >= 6);
     startUpLookups = cdcSync.findAll(lookups).stream().map(r -> r.getUrl() + " " + r.getHeader("Authorization")).toList();
   }
 
@@ -242,7 +250,8 @@ class FencedSwitchIntegrationTests {
   void atStartUpEveryFencedPipelineIsLookedUpInCdcSync() {
     assertThat(startUpLookups).containsExactlyInAnyOrder(
         "/admin/pipelines/orders-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/orders-reverse Bearer " + SYNC_TOKEN,
-        "/admin/pipelines/bench-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/bench-reverse Bearer " + SYNC_TOKEN);
+        "/admin/pipelines/bench-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/bench-reverse Bearer " + SYNC_TOKEN,
+        "/admin/pipelines/payments-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/payments-reverse Bearer " + SYNC_TOKEN);
   }
 
   @Test
@@ -272,6 +281,41 @@ class FencedSwitchIntegrationTests {
     assertThat(read(down).get("detail").asString()).contains("cdc-sync unreachable");
     assertThat(route().get("mode").asString()).isEqualTo("legacy");
     assertThat(gateway.get("/api/orders/1").body()).isEqualTo("legacy");
+  }
+
+  @Test
+  void refusesACutoverWhileAReversePipelineIsPausedAndAcceptsItAfterResume() {
+    cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/payments-forward/catch-up")).willReturn(caughtUp(true, 0)));
+    cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")).willReturn(aResponse().withStatus(409)
+        .withHeader("Content-Type", "application/problem+json")
+        .withBody("{\"status\":409,\"detail\":\"pipeline payments-reverse is paused\"}")));
+    try {
+      // reads leave every write on legacy: no way back needed, so the paused reverse pipeline does not stop it
+      HttpResponse<String> reads = gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"reads\",\"reason\":\"x\"}");
+      assertThat(reads.statusCode()).isEqualTo(200);
+      // ...but entering reads is fenced on the forward pipeline: the new side has every acknowledged write first
+      assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/payments-forward/catch-up")))).hasSize(1);
+      assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")))).isEmpty();
+
+      HttpResponse<String> refused = gateway.admin("PUT", "/admin/routes/payments",
+          "{\"mode\":\"canary\",\"percent\":5,\"reason\":\"cutover\"}");
+      assertThat(refused.statusCode()).isEqualTo(409);
+      assertThat(read(refused).get("detail").asString())
+          .contains("way back not proven", "pipeline payments-reverse", "pipeline payments-reverse is paused");
+      JsonNode audit = read(gateway.admin("GET", "/admin/audit?route=payments&limit=1", null)).get(0);
+      assertThat(audit.get("outcome").asString()).isEqualTo("abandoned");
+      assertThat(audit.get("reason").asString()).contains("way back not proven");
+      assertThat(read(gateway.admin("GET", "/admin/routes/payments", null)).get("mode").asString()).isEqualTo("reads");
+
+      // resumed: the fence passes new -> legacy, the cutover goes through
+      cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")).willReturn(caughtUp(true, 0)));
+      HttpResponse<String> accepted = gateway.admin("PUT", "/admin/routes/payments",
+          "{\"mode\":\"canary\",\"percent\":5,\"reason\":\"cutover\"}");
+      assertThat(accepted.statusCode()).isEqualTo(200);
+      assertThat(read(accepted).get("mode").asString()).isEqualTo("canary");
+    } finally {
+      gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"legacy\",\"reason\":\"test reset\",\"force\":true}");
+    }
   }
 
   @Test

@@ -160,4 +160,18 @@ class SwitchingIntegrationTests {
     assertThat(entry.get("to").get("mode").asString()).isEqualTo("shadow");
     assertThat(entry.get("reason").asString()).startsWith("auto-rollback: error rate 1.000 > 0.200");
   }
+
+  @Test
+  void rollsReadsModeBackToShadowWhenTheReadsServedByTheNewSideFail() {
+    gateway.switchRoute("signup", "reads", null);
+    for (int i = 0; i < 12; i++) {
+      gateway.get("/api/signup/reads-" + i);
+    }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(read(gateway.admin("GET", "/admin/routes/signup", null)).get("mode").asString()).isEqualTo("shadow"));
+    JsonNode entry = read(gateway.admin("GET", "/admin/audit?route=signup&limit=1", null)).get(0);
+    assertThat(entry.get("actor").asString()).isEqualTo("auto-rollback");
+    assertThat(entry.get("from").get("mode").asString()).isEqualTo("reads");
+    assertThat(entry.get("to").get("mode").asString()).isEqualTo("shadow");
+  }
 }
