@@ -265,7 +265,8 @@ final class AdminHandler {
     v.put("reason", state.reason());
     ManagedRoute.Traffic traffic = route.traffic();
     v.put("traffic", Map.of("legacy", traffic.legacy(), "extracted", traffic.extracted(),
-        "extractedErrors", traffic.extractedErrors(), "fallbacks", traffic.fallbacks()));
+        "extractedErrors", traffic.extractedErrors(), "fallbacks", traffic.fallbacks(),
+        "testers", traffic.testers(), "testersRefused", traffic.testersRefused()));
     OutcomeWindow.Snapshot window = route.window().snapshot(System.currentTimeMillis());
     v.put("window", Map.of("requests", window.requests(), "errors", window.errors(),
         "errorRate", window.errorRate(), "p99Millis", window.p99Millis()));

@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  *     off by default: a backend that honours the {@code X-Forwarded-*} headers the gateway sends
  *     builds the right redirect itself
  * @param stickyCookie the cookie that keeps an anonymous client on one side of a canary route
+ * @param testers testers first: requests that name a side and carry the tester token
  */
 @Validated
 @ConfigurationProperties("strangler.gateway")
@@ -39,7 +40,8 @@ public record GatewayProperties(
     @Valid @DefaultValue ControlStore controlStore,
     @Valid @DefaultValue Backend backend,
     @DefaultValue("false") boolean rewriteLocation,
-    @Valid @DefaultValue StickyCookie stickyCookie) {
+    @Valid @DefaultValue StickyCookie stickyCookie,
+    @Valid @DefaultValue Testers testers) {
 
   public GatewayProperties {
     routes = routes == null ? Map.of() : routes;
@@ -199,4 +201,18 @@ public record GatewayProperties(
    *     notifications (PostgreSQL LISTEN/NOTIFY) that were missed
    */
   public record ControlStore(@NotNull @DefaultValue("5s") Duration pollInterval) {}
+
+  /**
+   * Testers first: a request whose {@code header} names a side ({@code extracted} or
+   * {@code legacy}) and whose {@code token-header} carries the tester token goes to that side in
+   * any mode. Without a valid token the side is ignored (and counted), never refused. Both
+   * headers are stripped before forwarding. Off while no token is set.
+   *
+   * @param token the tester secret (at least 16 characters, not the admin token); unset: off
+   * @param header the request header that names the side
+   * @param tokenHeader the request header that carries the tester token
+   */
+  public record Testers(String token,
+                        @DefaultValue("X-Strangler-Side") String header,
+                        @DefaultValue("X-Strangler-Tester-Token") String tokenHeader) {}
 }
