@@ -400,7 +400,10 @@
       + percentText(100 * b.maxErrorRate) + '), p99 ' + (w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–')
       + (b.maxP99Millis ? ' (budget ≤ ' + fmt(b.maxP99Millis, 0) + ' ms)' : '')
       + ', judged from ' + fmt(b.minRequests, 0) + ' requests'
-      + ' · refused connections sent back to legacy since start: ' + fmt((route.traffic || {}).fallbacks, 0);
+      + ' · refused connections sent back to legacy since start: ' + fmt((route.traffic || {}).fallbacks, 0)
+      // tester traffic is its own: not in the window above nor in the split
+      + ' · testers since start: ' + fmt((route.traffic || {}).testers || 0, 0) + ' requests ('
+      + fmt((route.traffic || {}).testersRefused || 0, 0) + ' side requests without a valid token, ignored)';
     renderTargets(card);
     renderCharts(card);
     renderShadow(card, route);
