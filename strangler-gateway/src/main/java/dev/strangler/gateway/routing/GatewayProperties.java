@@ -125,6 +125,7 @@ public record GatewayProperties(
    * @param maxSampleChars characters of each body kept in a mismatch sample (0: bodies not kept)
    * @param maxValueChars characters of each value shown in a reported difference, cut around the
    *     first character that differs
+   * @param noise noise learned from the monolith answering the same request twice
    */
   public record Shadow(
       @DefaultValue({"GET", "HEAD"}) List<String> methods,
@@ -140,7 +141,22 @@ public record GatewayProperties(
       @Min(0) @DefaultValue("1048576") int maxBodyBytes,
       // ranges checked by ShadowPolicy, whose message names the full property
       @DefaultValue("4096") int maxSampleChars,
-      @DefaultValue("200") int maxValueChars) {}
+      @DefaultValue("200") int maxValueChars,
+      @Valid @DefaultValue Noise noise) {}
+
+  /**
+   * Shadow noise learned, not configured: a sampled shadowed GET/HEAD is also sent to the monolith
+   * a second time; JSON paths in which its two answers differ are ignored for that endpoint
+   * (method + path with id-like segments folded) when it is compared with the new service.
+   *
+   * @param sampleRate share (0–1) of an endpoint's shadowed safe requests asked twice once it has
+   *     {@code min-samples}; 0 with {@code min-samples} 0 turns learning off
+   * @param minSamples samples per endpoint taken from every request before the rate applies
+   */
+  public record Noise(
+      // range checked by ShadowPolicy, whose message names the full property
+      @DefaultValue("0.05") double sampleRate,
+      @Min(0) @DefaultValue("5") int minSamples) {}
 
   /**
    * The new service's budget while it serves traffic (canary or extracted).
