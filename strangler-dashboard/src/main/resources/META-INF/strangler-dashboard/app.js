@@ -461,6 +461,7 @@
     card.fields.shadow.textContent = 'Matched ' + fmt(s.matched, 0) + ' · Mismatched ' + fmt(s.mismatched, 0)
       + ' · Dropped ' + fmt(s.dropped, 0) + ' · Failed ' + fmt(s.failed, 0) + ' · Skipped ' + fmt(s.skipped, 0);
     var detail = state.details[route.name];
+    card.fields.shadow.textContent += noiseText(detail && detail.shadow && detail.shadow.noise);
     var box = card.fields.mismatches;
     var samples = detail && detail.shadow && detail.shadow.mismatches ? detail.shadow.mismatches : [];
     var key = samples.length ? samples[samples.length - 1].at + '/' + samples.length : 'none';
@@ -478,6 +479,22 @@
     samples.slice().reverse().slice(0, 5).forEach(function (m) { list.appendChild(mismatch(m)); });
     details.appendChild(list);
     box.appendChild(details);
+  }
+
+  // learned noise (monolith answered the same request differently twice): ignored per endpoint
+  function noiseText(noise) {
+    if (!noise) { return ''; }
+    var parts = [];
+    Object.keys(noise.endpoints || {}).forEach(function (endpoint) {
+      var e = noise.endpoints[endpoint], paths = Object.keys(e.noise || {});
+      if (paths.length) {
+        parts.push(endpoint + ': ' + paths.map(function (p) {
+          return p + ' (' + fmt(e.noise[p], 0) + ' of ' + fmt(e.samples, 0) + ' samples)';
+        }).join(', '));
+      }
+    });
+    if ((noise.pinned || []).length) { parts.push('pinned: ' + noise.pinned.join(', ')); }
+    return ' · Noise ignored: ' + (parts.length ? parts.join('; ') : 'none learned yet');
   }
 
   function mismatch(m) {

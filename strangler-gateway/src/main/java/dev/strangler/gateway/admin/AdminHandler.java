@@ -322,6 +322,7 @@ final class AdminHandler {
     s.put("skipped", counts.skipped());
     if (withSamples) {
       s.put("mismatches", route.shadow().samples());
+      s.put("noise", route.shadow().noise().view());
     }
     v.put("shadow", s);
     SwitchFencing fencing = route.fencing();
