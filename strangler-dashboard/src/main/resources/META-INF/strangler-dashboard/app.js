@@ -402,7 +402,10 @@
       + percentText(100 * b.maxErrorRate) + '), p99 ' + (w.p99Millis >= 0 ? fmt(w.p99Millis, 0) + ' ms' : '–')
       + (b.maxP99Millis ? ' (budget ≤ ' + fmt(b.maxP99Millis, 0) + ' ms)' : '')
       + ', judged from ' + fmt(b.minRequests, 0) + ' requests'
-      + ' · refused connections sent back to legacy since start: ' + fmt((route.traffic || {}).fallbacks, 0);
+      + ' · refused connections sent back to legacy since start: ' + fmt((route.traffic || {}).fallbacks, 0)
+      // tester traffic is its own: not in the window above nor in the split
+      + ' · testers since start: ' + fmt((route.traffic || {}).testers || 0, 0) + ' requests ('
+      + fmt((route.traffic || {}).testersRefused || 0, 0) + ' side requests without a valid token, ignored)';
     renderTargets(card);
     renderCharts(card);
     renderShadow(card, route);
@@ -460,6 +463,7 @@
     card.fields.shadow.textContent = 'Matched ' + fmt(s.matched, 0) + ' · Mismatched ' + fmt(s.mismatched, 0)
       + ' · Dropped ' + fmt(s.dropped, 0) + ' · Failed ' + fmt(s.failed, 0) + ' · Skipped ' + fmt(s.skipped, 0);
     var detail = state.details[route.name];
+    card.fields.shadow.textContent += noiseText(detail && detail.shadow && detail.shadow.noise);
     var box = card.fields.mismatches;
     var samples = detail && detail.shadow && detail.shadow.mismatches ? detail.shadow.mismatches : [];
     var key = samples.length ? samples[samples.length - 1].at + '/' + samples.length : 'none';
@@ -477,6 +481,22 @@
     samples.slice().reverse().slice(0, 5).forEach(function (m) { list.appendChild(mismatch(m)); });
     details.appendChild(list);
     box.appendChild(details);
+  }
+
+  // learned noise (monolith answered the same request differently twice): ignored per endpoint
+  function noiseText(noise) {
+    if (!noise) { return ''; }
+    var parts = [];
+    Object.keys(noise.endpoints || {}).forEach(function (endpoint) {
+      var e = noise.endpoints[endpoint], paths = Object.keys(e.noise || {});
+      if (paths.length) {
+        parts.push(endpoint + ': ' + paths.map(function (p) {
+          return p + ' (' + fmt(e.noise[p], 0) + ' of ' + fmt(e.samples, 0) + ' samples)';
+        }).join(', '));
+      }
+    });
+    if ((noise.pinned || []).length) { parts.push('pinned: ' + noise.pinned.join(', ')); }
+    return ' · Noise ignored: ' + (parts.length ? parts.join('; ') : 'none learned yet');
   }
 
   function mismatch(m) {

@@ -37,6 +37,7 @@ final class AdminHandler {
   static final String DEFAULT_ACTOR = "admin-api";
   private static final Set<String> SWITCH_FIELDS = Set.of("mode", "percent", "reason", "force");
   private static final Set<String> ROLLBACK_FIELDS = Set.of("reason", "force");
+  private static final Set<String> NOISE_FIELDS = Set.of("path");
 
   private final RouteSwitcher switcher;
   private final SwitchFence fence;
@@ -125,6 +126,40 @@ final class AdminHandler {
       return fenced(fence.rollback(name, reason, actor, force))
           .flatMap(route -> json(view(route, false)));
     });
+  }
+
+  /** Learned and pinned shadow noise of a route (in memory on this replica). */
+  Mono<ServerResponse> noise(ServerRequest request) {
+    return json(existing(request).shadow().noise().view());
+  }
+
+  /** Pins a JSON path as noise for every endpoint of the route: {@code {"path":"$.generatedAt"}}. */
+  Mono<ServerResponse> pinNoise(ServerRequest request) {
+    ManagedRoute route = existing(request);
+    return body(request, NOISE_FIELDS).flatMap(body -> {
+      String path = text(body, "path", true);
+      try {
+        route.shadow().noise().pin(path);
+      } catch (IllegalArgumentException e) {
+        throw AdminProblem.badRequest("path: " + e.getMessage());
+      }
+      return json(route.shadow().noise().view());
+    });
+  }
+
+  /** Forgets the route's learned and pinned noise; it is learned again from traffic. */
+  Mono<ServerResponse> clearNoise(ServerRequest request) {
+    ManagedRoute route = existing(request);
+    route.shadow().noise().clear();
+    return json(route.shadow().noise().view());
+  }
+
+  private ManagedRoute existing(ServerRequest request) {
+    ManagedRoute route = switcher.table().route(request.pathVariable("name"));
+    if (route == null) {
+      throw AdminProblem.notFound("no route named '" + request.pathVariable("name") + "'");
+    }
+    return route;
   }
 
   Mono<ServerResponse> audit(ServerRequest request) {
@@ -265,7 +300,8 @@ final class AdminHandler {
     v.put("reason", state.reason());
     ManagedRoute.Traffic traffic = route.traffic();
     v.put("traffic", Map.of("legacy", traffic.legacy(), "extracted", traffic.extracted(),
-        "extractedErrors", traffic.extractedErrors(), "fallbacks", traffic.fallbacks()));
+        "extractedErrors", traffic.extractedErrors(), "fallbacks", traffic.fallbacks(),
+        "testers", traffic.testers(), "testersRefused", traffic.testersRefused()));
     OutcomeWindow.Snapshot window = route.window().snapshot(System.currentTimeMillis());
     v.put("window", Map.of("requests", window.requests(), "errors", window.errors(),
         "errorRate", window.errorRate(), "p99Millis", window.p99Millis()));
@@ -286,6 +322,7 @@ final class AdminHandler {
     s.put("skipped", counts.skipped());
     if (withSamples) {
       s.put("mismatches", route.shadow().samples());
+      s.put("noise", route.shadow().noise().view());
     }
     v.put("shadow", s);
     SwitchFencing fencing = route.fencing();

@@ -43,6 +43,9 @@ class AdminManagementContextConfiguration {
             .GET("/routes/{name}", handler::getRoute)
             .PUT("/routes/{name}", handler::switchRoute)
             .POST("/routes/{name}/rollback", handler::rollback)
+            .GET("/routes/{name}/noise", handler::noise)
+            .PUT("/routes/{name}/noise", handler::pinNoise)
+            .DELETE("/routes/{name}/noise", handler::clearNoise)
             .GET("/audit", handler::audit)
             .filter(handler::authorize))
         .build();

@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  *     off by default: a backend that honours the {@code X-Forwarded-*} headers the gateway sends
  *     builds the right redirect itself
  * @param stickyCookie the cookie that keeps an anonymous client on one side of a canary route
+ * @param testers testers first: requests that name a side and carry the tester token
  */
 @Validated
 @ConfigurationProperties("strangler.gateway")
@@ -39,7 +40,8 @@ public record GatewayProperties(
     @Valid @DefaultValue ControlStore controlStore,
     @Valid @DefaultValue Backend backend,
     @DefaultValue("false") boolean rewriteLocation,
-    @Valid @DefaultValue StickyCookie stickyCookie) {
+    @Valid @DefaultValue StickyCookie stickyCookie,
+    @Valid @DefaultValue Testers testers) {
 
   public GatewayProperties {
     routes = routes == null ? Map.of() : routes;
@@ -138,6 +140,7 @@ public record GatewayProperties(
    * @param maxSampleChars characters of each body kept in a mismatch sample (0: bodies not kept)
    * @param maxValueChars characters of each value shown in a reported difference, cut around the
    *     first character that differs
+   * @param noise noise learned from the monolith answering the same request twice
    */
   public record Shadow(
       @DefaultValue({"GET", "HEAD"}) List<String> methods,
@@ -153,7 +156,22 @@ public record GatewayProperties(
       @Min(0) @DefaultValue("1048576") int maxBodyBytes,
       // ranges checked by ShadowPolicy, whose message names the full property
       @DefaultValue("4096") int maxSampleChars,
-      @DefaultValue("200") int maxValueChars) {}
+      @DefaultValue("200") int maxValueChars,
+      @Valid @DefaultValue Noise noise) {}
+
+  /**
+   * Shadow noise learned, not configured: a sampled shadowed GET/HEAD is also sent to the monolith
+   * a second time; JSON paths in which its two answers differ are ignored for that endpoint
+   * (method + path with id-like segments folded) when it is compared with the new service.
+   *
+   * @param sampleRate share (0–1) of an endpoint's shadowed safe requests asked twice once it has
+   *     {@code min-samples}; 0 with {@code min-samples} 0 turns learning off
+   * @param minSamples samples per endpoint taken from every request before the rate applies
+   */
+  public record Noise(
+      // range checked by ShadowPolicy, whose message names the full property
+      @DefaultValue("0.05") double sampleRate,
+      @Min(0) @DefaultValue("5") int minSamples) {}
 
   /**
    * The new service's budget while it serves traffic (canary or extracted).
@@ -214,4 +232,18 @@ public record GatewayProperties(
    *     notifications (PostgreSQL LISTEN/NOTIFY) that were missed
    */
   public record ControlStore(@NotNull @DefaultValue("5s") Duration pollInterval) {}
+
+  /**
+   * Testers first: a request whose {@code header} names a side ({@code extracted} or
+   * {@code legacy}) and whose {@code token-header} carries the tester token goes to that side in
+   * any mode. Without a valid token the side is ignored (and counted), never refused. Both
+   * headers are stripped before forwarding. Off while no token is set.
+   *
+   * @param token the tester secret (at least 16 characters, not the admin token); unset: off
+   * @param header the request header that names the side
+   * @param tokenHeader the request header that carries the tester token
+   */
+  public record Testers(String token,
+                        @DefaultValue("X-Strangler-Side") String header,
+                        @DefaultValue("X-Strangler-Tester-Token") String tokenHeader) {}
 }

@@ -31,6 +31,8 @@ public final class ManagedRoute {
   private final LongAdder newRequests = new LongAdder();
   private final LongAdder newErrors = new LongAdder();
   private final LongAdder fallbacks = new LongAdder();
+  private final LongAdder testerRequests = new LongAdder();
+  private final LongAdder testerRefused = new LongAdder();
   private final SwitchFencing fencing;
   private final RouteGate gate;
   private final Set<String> readMethods;
@@ -158,6 +160,14 @@ public final class ManagedRoute {
     return fallbacks;
   }
 
+  LongAdder testerRequests() {
+    return testerRequests;
+  }
+
+  LongAdder testerRefused() {
+    return testerRefused;
+  }
+
   /**
    * Traffic since start-up on this replica.
    *
@@ -165,10 +175,15 @@ public final class ManagedRoute {
    * @param extracted requests served by the new service
    * @param extractedErrors of those, 5xx answers or failed calls
    * @param fallbacks requests sent to legacy because the new service refused the connection
+   * @param testers requests a tester sent to a chosen side (not in legacy/extracted above, nor
+   *     in the auto-rollback window)
+   * @param testersRefused requests that named a side without a valid tester token (the side was ignored)
    */
-  public record Traffic(long legacy, long extracted, long extractedErrors, long fallbacks) {}
+  public record Traffic(long legacy, long extracted, long extractedErrors, long fallbacks, long testers,
+                        long testersRefused) {}
 
   public Traffic traffic() {
-    return new Traffic(legacyRequests.sum(), newRequests.sum(), newErrors.sum(), fallbacks.sum());
+    return new Traffic(legacyRequests.sum(), newRequests.sum(), newErrors.sum(), fallbacks.sum(),
+        testerRequests.sum(), testerRefused.sum());
   }
 }

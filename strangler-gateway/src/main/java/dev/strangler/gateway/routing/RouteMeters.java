@@ -19,6 +19,8 @@ public final class RouteMeters {
 
   /** [route index + 1][target][outcome]; index 0 is the default route. */
   private final Timer[][][] timers;
+  /** The same for tester traffic: its own meter, so dashboards and budgets never mix it in. */
+  private final Timer[][][] testerTimers;
 
   /**
    * @param table the routes
@@ -27,6 +29,7 @@ public final class RouteMeters {
   public RouteMeters(RouteTable table, MeterRegistry registry) {
     List<ManagedRoute> routes = List.copyOf(table.routes());
     timers = new Timer[routes.size() + 1][Target.values().length][OUTCOMES.length];
+    testerTimers = new Timer[routes.size() + 1][Target.values().length][OUTCOMES.length];
     register(registry, 0, DEFAULT_ROUTE);
     for (ManagedRoute route : routes) {
       register(registry, route.index() + 1, route.name());
@@ -50,6 +53,10 @@ public final class RouteMeters {
   private void register(MeterRegistry registry, int slot, String route) {
     for (Target target : Target.values()) {
       for (int o = 0; o < OUTCOMES.length; o++) {
+        testerTimers[slot][target.ordinal()][o] = Timer.builder("strangler.gateway.tester.requests")
+            .description("Requests testers sent to a chosen side, by route, target and outcome")
+            .tag("route", route).tag("target", target.id()).tag("outcome", OUTCOMES[o])
+            .register(registry);
         timers[slot][target.ordinal()][o] = Timer.builder("strangler.gateway.requests")
             .description("Requests through the gateway by route, target and outcome (time to response headers)")
             .tag("route", route).tag("target", target.id()).tag("outcome", OUTCOMES[o])
@@ -67,8 +74,8 @@ public final class RouteMeters {
    * @param status the response status, or 0 when the call failed
    * @param nanos time to the response headers
    */
-  void record(ManagedRoute route, Target target, int status, long nanos) {
+  void record(ManagedRoute route, Target target, int status, long nanos, boolean tester) {
     int outcome = status == 0 ? 3 : status >= 500 ? 2 : status >= 400 ? 1 : 0;
-    timers[route == null ? 0 : route.index() + 1][target.ordinal()][outcome].record(nanos, TimeUnit.NANOSECONDS);
+    (tester ? testerTimers : timers)[route == null ? 0 : route.index() + 1][target.ordinal()][outcome].record(nanos, TimeUnit.NANOSECONDS);
   }
 }

@@ -39,6 +39,7 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
   private final ShadowCopier shadow;
   private final boolean responseHeaders;
   private final boolean rewriteLocation;
+  private final TesterSide testers;
 
   /**
    * @param table the routes
@@ -46,9 +47,11 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
    * @param shadow sends shadow copies
    * @param responseHeaders whether to add {@code X-Strangler-Route}/{@code X-Strangler-Target}
    * @param rewriteLocation whether a {@code Location} naming the backend is rewritten to the gateway
+   * @param testers testers first (a side chosen by header with the tester token)
    */
   StranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow, boolean responseHeaders,
-      boolean rewriteLocation) {
+      boolean rewriteLocation, TesterSide testers) {
+    this.testers = testers;
     this.table = table;
     this.meters = meters;
     this.shadow = shadow;
@@ -73,6 +76,12 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
       });
     }
     RouteTable.Entry entry = table.find(exchange.getRequest().getPath().pathWithinApplication());
+    if (testers.enabled()) {
+      TesterSide.Ask ask = testers.ask(exchange.getRequest());
+      if (ask != TesterSide.Ask.NONE) {
+        return tester(exchange, chain, entry, ask, start);
+      }
+    }
     if (entry == null) {
       return forward(exchange, chain, null, Target.LEGACY, table.legacyUri(), start);
     }
@@ -80,6 +89,28 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
     // during a fenced switch the route's new requests wait here (parked, not blocking) and read
     // the state only once the gate opens, so they go to whichever side won
     return route.gate().enter(() -> dispatch(exchange, chain, entry, start), () -> overflow(exchange, route));
+  }
+
+  /**
+   * A request that named a side or sent a tester token: both headers are stripped; with a valid
+   * token it goes to the side asked for (no fence wait, no connect fallback: the tester sees the
+   * side as it is), otherwise it is routed as if it had not asked.
+   */
+  private Mono<Void> tester(ServerWebExchange original, GatewayFilterChain chain, RouteTable.Entry entry,
+      TesterSide.Ask ask, long start) {
+    ServerWebExchange exchange = testers.strip(original);
+    if (entry == null) {
+      return forward(exchange, chain, null, Target.LEGACY, table.legacyUri(), start);
+    }
+    ManagedRoute route = entry.route();
+    return switch (ask) {
+      case LEGACY -> forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start, true);
+      case EXTRACTED -> forward(exchange, chain, route, Target.EXTRACTED, route.extractedUri(), start, true);
+      default -> {
+        route.testerRefused().increment();
+        yield route.gate().enter(() -> dispatch(exchange, chain, entry, start), () -> overflow(exchange, route));
+      }
+    };
   }
 
   private Mono<Void> dispatch(ServerWebExchange exchange, GatewayFilterChain chain, RouteTable.Entry entry,
@@ -158,6 +189,11 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
 
   private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, ManagedRoute route,
       Target target, URI backend, long start) {
+    return forward(exchange, chain, route, target, backend, start, false);
+  }
+
+  private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, ManagedRoute route,
+      Target target, URI backend, long start, boolean tester) {
     exchange.getAttributes().put(TargetUrlFilter.BACKEND_ATTR, backend);
     if (responseHeaders) {
       HttpHeaders headers = exchange.getResponse().getHeaders();
@@ -168,9 +204,9 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
     }
     // two operators per request: one records success, one records a failure and maps it
     return chain.filter(exchange)
-        .doOnSuccess(ignored -> record(exchange, route, target, start, null))
+        .doOnSuccess(ignored -> record(exchange, route, target, start, null, tester))
         .onErrorMap(error -> {
-          record(exchange, route, target, start, error);
+          record(exchange, route, target, start, error, tester);
           return failure(target, error);
         });
   }
@@ -187,12 +223,18 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
     return error;
   }
 
-  private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error) {
+  private void record(ServerWebExchange exchange, ManagedRoute route, Target target, long start, Throwable error,
+      boolean tester) {
     long nanos = System.nanoTime() - start;
     HttpStatusCode code = exchange.getResponse().getStatusCode();
     int status = error != null ? 0 : code == null ? 200 : code.value();
-    meters.record(route, target, status, nanos);
+    meters.record(route, target, status, nanos, tester);
     if (route == null) {
+      return;
+    }
+    if (tester) {
+      // its own traffic: never in the route's counters nor in the canary/auto-rollback window
+      route.testerRequests().increment();
       return;
     }
     if (target == Target.LEGACY) {

@@ -98,6 +98,15 @@ final class ResponseComparator {
   record Comparison(boolean matched, List<String> differences) {}
 
   Comparison compare(CapturedResponse legacy, CapturedResponse candidate) {
+    return compare(legacy, candidate, List.of());
+  }
+
+  /**
+   * Compares, also leaving out {@code noise} (learned or pinned JSON paths of this endpoint).
+   *
+   * @param noise further JSON paths removed from both trees before comparing
+   */
+  Comparison compare(CapturedResponse legacy, CapturedResponse candidate, List<JsonPath> noise) {
     List<String> differences = new ArrayList<>();
     if (legacy.status() != candidate.status()) {
       differences.add("status: " + legacy.status() + " != " + candidate.status());
@@ -117,8 +126,8 @@ final class ResponseComparator {
         if (left == null || right == null) {
           differences.add("body: " + (left == null ? "legacy" : "new") + " body is not JSON");
         } else {
-          JsonNode l = normalize(left);
-          JsonNode r = normalize(right);
+          JsonNode l = normalize(left, noise);
+          JsonNode r = normalize(right, noise);
           diff("$", l, r, redactedIn(l), redactedIn(r), false, differences);
         }
       }
@@ -205,9 +214,27 @@ final class ResponseComparator {
     }
   }
 
-  private JsonNode normalize(JsonNode node) {
+  /**
+   * The JSON paths in which two answers differ (the path part of each JSON difference), for
+   * learning noise; empty when they match or are not both JSON.
+   */
+  static List<String> differingPaths(Comparison comparison) {
+    List<String> paths = new ArrayList<>();
+    for (String difference : comparison.differences()) {
+      int colon = difference.indexOf(": ");
+      if (difference.startsWith("$") && colon > 1) {
+        paths.add(difference.substring(0, colon));
+      }
+    }
+    return paths;
+  }
+
+  private JsonNode normalize(JsonNode node, List<JsonPath> noise) {
     JsonNode copy = node.deepCopy();
     for (JsonPath path : ignore) {
+      path.remove(copy);
+    }
+    for (JsonPath path : noise) {
       path.remove(copy);
     }
     if (!placeholders.isEmpty()) {

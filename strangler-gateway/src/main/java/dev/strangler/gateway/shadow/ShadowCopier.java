@@ -4,6 +4,7 @@ import dev.strangler.gateway.routing.ManagedRoute;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -111,13 +112,19 @@ public class ShadowCopier {
     String path = request.getURI().getRawPath();
     Sinks.One<CapturedResponse> legacy = Sinks.one();
     Mono<CapturedResponse> copy = send(route.extractedUri(), exchange, body, policy);
-    Mono.zip(legacy.asMono(), copy)
+    // noise sampling: the monolith is asked again once its first answer is in (not at the same
+    // instant, so a timestamp gets the chance to move); its failure only loses the sample
+    Mono<Optional<CapturedResponse>> again = policy.samplesNoise(method, NoiseTable.endpoint(method, path))
+        ? legacy.asMono().then(send(route.legacyUri(), exchange, body, policy)).map(Optional::of)
+            .onErrorReturn(Optional.empty())
+        : Mono.just(Optional.empty());
+    Mono.zip(legacy.asMono(), copy, again)
         .timeout(policy.timeout())
         // parsing and walking two HTML or JSON documents is CPU work: not on the event loop
         .publishOn(Schedulers.parallel())
         .doFinally(signal -> policy.release())
         .subscribe(
-            answers -> policy.record(method, path, answers.getT1(), answers.getT2()),
+            answers -> policy.record(method, path, answers.getT1(), answers.getT2(), answers.getT3().orElse(null)),
             error -> {
               policy.recordFailure();
               log.debug("Route {}: shadow copy of {} {} failed: {}", route.name(), method, path, error.toString());

@@ -35,9 +35,11 @@ public final class ShadowPolicy {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder skipped = new LongAdder();
+  private final NoiseTable noise;
 
   private ShadowPolicy(Set<String> methods, ResponseComparator comparator, int maxConcurrent,
-      Duration timeout, int maxBodyBytes, int sampleCapacity) {
+      Duration timeout, int maxBodyBytes, int sampleCapacity, NoiseTable noise) {
+    this.noise = noise;
     this.methods = methods;
     this.comparator = comparator;
     this.slots = new Semaphore(maxConcurrent);
@@ -61,6 +63,10 @@ public final class ShadowPolicy {
     if (shadow.maxSampleChars() < 0) {
       throw new IllegalArgumentException(property + ".max-sample-chars: must be 0 (bodies not kept) or more");
     }
+    GatewayProperties.Noise learning = shadow.noise();
+    if (learning.sampleRate() < 0 || learning.sampleRate() > 1) {
+      throw new IllegalArgumentException(property + ".noise.sample-rate: must be between 0 and 1");
+    }
     if (shadow.maxValueChars() < 1) {
       throw new IllegalArgumentException(property + ".max-value-chars: must be 1 or more");
     }
@@ -83,7 +89,8 @@ public final class ShadowPolicy {
     return new ShadowPolicy(
         shadow.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
         new ResponseComparator(mapper, rules),
-        shadow.maxConcurrent(), shadow.timeout(), shadow.maxBodyBytes(), shadow.samples());
+        shadow.maxConcurrent(), shadow.timeout(), shadow.maxBodyBytes(), shadow.samples(),
+        new NoiseTable(learning.sampleRate(), learning.minSamples()));
   }
 
   private static List<JsonPath> paths(List<String> expressions, String property) {
@@ -143,8 +150,29 @@ public final class ShadowPolicy {
     return maxBodyBytes;
   }
 
-  void record(String method, String path, CapturedResponse legacy, CapturedResponse candidate) {
-    ResponseComparator.Comparison comparison = comparator.compare(legacy, candidate);
+  /** The route's learned and pinned noise. */
+  public NoiseTable noise() {
+    return noise;
+  }
+
+  /** Whether this request should also be asked of the monolith a second time (safe methods only). */
+  boolean samplesNoise(String method, String endpoint) {
+    return noise.enabled() && (method.equals("GET") || method.equals("HEAD")) && noise.wantsSample(endpoint);
+  }
+
+  /**
+   * Compares the monolith's answer with the new service's, leaving out the endpoint's noise.
+   *
+   * @param legacyAgain a second answer of the monolith to the same request, or null: the paths in
+   *     which it differs from the first are learned as noise first
+   */
+  void record(String method, String path, CapturedResponse legacy, CapturedResponse candidate,
+      CapturedResponse legacyAgain) {
+    String endpoint = NoiseTable.endpoint(method, path);
+    if (legacyAgain != null) {
+      noise.learn(endpoint, ResponseComparator.differingPaths(comparator.compare(legacy, legacyAgain)));
+    }
+    ResponseComparator.Comparison comparison = comparator.compare(legacy, candidate, noise.ignored(endpoint));
     if (comparison.matched()) {
       matched.increment();
       return;
