@@ -40,6 +40,7 @@ public class Verifier {
 
   private final Pipelines pipelines;
   private final Map<String, LastVerify> last = new ConcurrentHashMap<>();
+  private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
 
   /** @param pipelines the pipelines and their datasources */
   public Verifier(Pipelines pipelines) {
@@ -48,6 +49,17 @@ public class Verifier {
 
   public VerifyResult verify(String name) {
     Pipeline pipeline = pipelines.get(name);
+    if (!running.add(name)) {
+      throw new VerifyRunningException("a whole verify of pipeline " + name + " is already running; wait for its result");
+    }
+    try {
+      return verifyWhole(name, pipeline);
+    } finally {
+      running.remove(name);
+    }
+  }
+
+  private VerifyResult verifyWhole(String name, Pipeline pipeline) {
     DataSource source = pipelines.datasources().dataSource(pipeline.config().source());
     DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
     long sourceRows = 0;
@@ -69,6 +81,100 @@ public class Verifier {
         equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size());
     last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
     return new VerifyResult(equal, sourceRows, targetRows, differing, tables);
+  }
+
+  /**
+   * Re-verifies only the given keys: one indexed row lookup per key on each side instead of a whole
+   * run, so the plan's {@code diff: zero} gate can re-check the keys that differed last time.
+   *
+   * @param name the pipeline
+   * @param keys target table → list of keys (target key column → value as text)
+   * @return the keys that still differ; {@code sourceRows}/{@code targetRows} count the given keys found
+   * @throws InvalidKeysException when a table is not one of the pipeline's targets or a key lacks a key column
+   */
+  public VerifyResult verifyKeys(String name, List<RequestedKey> keys) {
+    Pipeline pipeline = pipelines.get(name);
+    Map<RequestedKey, TableMapping> resolved = resolve(pipeline, keys);
+    DataSource source = pipelines.datasources().dataSource(pipeline.config().source());
+    DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
+    List<VerifyResult.DifferingKey> differing = new ArrayList<>();
+    long sourceRows = 0;
+    long targetRows = 0;
+    try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
+      for (Map.Entry<RequestedKey, TableMapping> entry : resolved.entrySet()) {
+        TableMapping mapping = entry.getValue();
+        List<String> values = keyValues(mapping, entry.getKey());
+        String s = rowHash(src, Side.source(mapping), values);
+        String t = rowHash(tgt, Side.target(mapping), values);
+        sourceRows += s == null ? 0 : 1;
+        targetRows += t == null ? 0 : 1;
+        if (s == null && t == null) {
+          continue;
+        }
+        if (s == null || t == null || !s.equals(t)) {
+          add(differing, mapping, mapping.keyColumns().stream().map(c -> c.target().name()).toList(), values,
+              s == null ? "missing-in-source" : t == null ? "missing-in-target" : "different");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("verification of pipeline " + name + " failed: " + e.getMessage(), e);
+    }
+    log.info("Re-verified {} keys of pipeline {}: {} differ", resolved.size(), name, differing.size());
+    return new VerifyResult(differing.isEmpty(), sourceRows, targetRows, differing, List.of());
+  }
+
+  /**
+   * A key asked for by a caller.
+   *
+   * @param table the target table, as the verifier names it ({@code schema.table}) or just its name
+   * @param key target key column → value as text
+   */
+  public record RequestedKey(String table, Map<String, String> key) {}
+
+  /** Each requested key's mapping, checked whole before anything is read. */
+  static Map<RequestedKey, TableMapping> resolve(Pipeline pipeline, List<RequestedKey> keys) {
+    if (keys == null || keys.isEmpty()) {
+      throw new InvalidKeysException("keys: give at least one key");
+    }
+    if (keys.size() > MAX_KEYS) {
+      throw new InvalidKeysException("keys: at most " + MAX_KEYS + " keys per call, were " + keys.size());
+    }
+    Map<RequestedKey, TableMapping> resolved = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      RequestedKey key = keys.get(i);
+      int at = i;
+      if (key == null || key.table() == null || key.key() == null) {
+        throw new InvalidKeysException("keys[" + i + "]: needs a table and a key");
+      }
+      TableMapping mapping = pipeline.mappings().stream()
+          .filter(m -> m.target().toString().equals(key.table()) || m.target().name().equals(key.table()))
+          .findFirst().orElseThrow(() -> new InvalidKeysException("keys[" + at + "].table: " + key.table()
+              + " is not a target table of pipeline " + pipeline.name()));
+      List<String> names = mapping.keyColumns().stream().map(c -> c.target().name()).toList();
+      if (!key.key().keySet().equals(new java.util.HashSet<>(names))) {
+        throw new InvalidKeysException("keys[" + i + "].key: must name exactly the key columns " + names + " of "
+            + mapping.target() + ", named " + key.key().keySet());
+      }
+      resolved.put(key, mapping);
+    }
+    return resolved;
+  }
+
+  static List<String> keyValues(TableMapping mapping, RequestedKey key) {
+    return mapping.keyColumns().stream().map(c -> key.key().get(c.target().name())).toList();
+  }
+
+  private static String rowHash(Connection connection, Side side, List<String> key) throws SQLException {
+    String sql = "SELECT md5(" + side.rowExpression() + "::text) FROM " + side.table + " WHERE ROW(" + side.keyList()
+        + ") = ROW(" + side.keyParameters() + ")";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < key.size(); i++) {
+        statement.setObject(i + 1, key.get(i), Types.OTHER);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
   }
 
   /**

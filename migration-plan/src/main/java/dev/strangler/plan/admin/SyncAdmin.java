@@ -89,4 +89,28 @@ public class SyncAdmin {
     return new VerifyResult(name, node.get("equal").asBoolean(), JsonFields.longOf(node, "sourceRows"),
         JsonFields.longOf(node, "targetRows"), keys);
   }
+
+  /**
+   * Asks cdc-sync to repair the keys a verify finds: a dry run that only counts unless {@code apply}.
+   *
+   * @param name the pipeline  @param apply true to write  @param by who asks, for cdc-sync's audit
+   */
+  public RepairResult repair(String name, boolean apply, String by) {
+    JsonNode node = client.post("/admin/pipelines/" + name + "/repair", java.util.Map.of("apply", apply, "by", by));
+    if (node == null || !node.has("applied")) {
+      throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered repair of " + name + " without 'applied'");
+    }
+    JsonNode still = node.get("stillDiffering");
+    return new RepairResult(name, node.get("applied").asBoolean(), (int) JsonFields.longOf(node, "inserts"),
+        (int) JsonFields.longOf(node, "updates"), (int) JsonFields.longOf(node, "deletes"),
+        still == null ? 0 : still.size());
+  }
+
+  /**
+   * @param pipeline the pipeline  @param applied false for a dry run
+   * @param inserts rows copied (or to copy) into the target  @param updates rows overwritten
+   * @param deletes target rows deleted  @param stillDiffering keys a re-verify after the repair still found different
+   */
+  public record RepairResult(String pipeline, boolean applied, int inserts, int updates, int deletes,
+                             int stillDiffering) {}
 }
