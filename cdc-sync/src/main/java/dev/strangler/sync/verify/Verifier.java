@@ -40,16 +40,21 @@ public class Verifier {
 
   private final Pipelines pipelines;
   private final Map<String, LastVerify> last = new ConcurrentHashMap<>();
-  private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final VerifyProgress progress;
 
-  /** @param pipelines the pipelines and their datasources */
-  public Verifier(Pipelines pipelines) {
+  /**
+   * @param pipelines the pipelines and their datasources
+   * @param control cdc-sync's control database, where a whole verify's progress is kept
+   */
+  public Verifier(Pipelines pipelines, DataSource control) {
     this.pipelines = pipelines;
+    this.progress = new VerifyProgress(control);
   }
 
   public VerifyResult verify(String name) {
     Pipeline pipeline = pipelines.get(name);
-    if (!running.add(name)) {
+    if (running.putIfAbsent(name, new Running(Instant.now(), 0, 0)) != null) {
       throw new VerifyRunningException("a whole verify of pipeline " + name + " is already running; wait for its result");
     }
     try {
@@ -62,26 +67,52 @@ public class Verifier {
   private VerifyResult verifyWhole(String name, Pipeline pipeline) {
     DataSource source = pipelines.datasources().dataSource(pipeline.config().source());
     DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
-    long sourceRows = 0;
-    long targetRows = 0;
-    List<VerifyResult.DifferingKey> differing = new ArrayList<>();
-    List<VerifyResult.TableResult> tables = new ArrayList<>();
     try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
-      for (TableMapping mapping : pipeline.mappings()) {
-        VerifyResult.TableResult table = verifyTable(mapping, src, tgt, differing);
-        tables.add(table);
-        sourceRows += table.sourceRows();
-        targetRows += table.targetRows();
+      VerifyProgress.Saved saved = progress.load(name);
+      int resumedChunks = saved == null ? 0 : saved.chunksDone();
+      if (saved != null) {
+        log.info("Verify of pipeline {} resumes after chunk {} (progress stored in the control database)", name,
+            resumedChunks);
       }
+      List<VerifyResult.DifferingKey> differing = new ArrayList<>(saved == null ? List.of() : saved.differing());
+      List<VerifyResult.TableResult> tables = new ArrayList<>(saved == null ? List.of() : saved.done());
+      running.put(name, new Running(Instant.now(), resumedChunks, resumedChunks));
+      for (int index = tables.size(); index < pipeline.mappings().size(); index++) {
+        VerifyProgress.Saved from = saved != null && saved.tableIndex() == index ? saved
+            : new VerifyProgress.Saved(index, null, 0, 0, List.copyOf(tables), List.of());
+        tables.add(verifyTable(name, pipeline.mappings().get(index), src, tgt, differing, from, resumedChunks));
+      }
+      long sourceRows = tables.stream().mapToLong(VerifyResult.TableResult::sourceRows).sum();
+      long targetRows = tables.stream().mapToLong(VerifyResult.TableResult::targetRows).sum();
+      progress.finished(name);
+      boolean equal = differing.isEmpty() && sourceRows == targetRows;
+      log.info("Verified pipeline {}: {} ({} source rows, {} target rows, {} differing keys{})", name,
+          equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size(),
+          resumedChunks == 0 ? "" : ", resumed after chunk " + resumedChunks);
+      last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
+      return new VerifyResult(equal, sourceRows, targetRows, differing, tables, resumedChunks);
     } catch (SQLException e) {
       throw new IllegalStateException("verification of pipeline " + name + " failed: " + e.getMessage(), e);
     }
-    boolean equal = differing.isEmpty() && sourceRows == targetRows;
-    log.info("Verified pipeline {}: {} ({} source rows, {} target rows, {} differing keys)", name,
-        equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size());
-    last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
-    return new VerifyResult(equal, sourceRows, targetRows, differing, tables);
   }
+
+  /**
+   * The whole verify running now on this instance, or null.
+   *
+   * @param name the pipeline
+   */
+  public Running running(String name) {
+    return running.get(name);
+  }
+
+  /**
+   * A whole verify in progress.
+   *
+   * @param startedAt when this run (or its resumption) began
+   * @param chunksDone chunks finished, the resumed ones included
+   * @param resumedChunks chunks a stored progress spared this run (0: it started from the beginning)
+   */
+  public record Running(Instant startedAt, int chunksDone, int resumedChunks) {}
 
   /**
    * Re-verifies only the given keys: one indexed row lookup per key on each side instead of a whole
@@ -120,7 +151,7 @@ public class Verifier {
       throw new IllegalStateException("verification of pipeline " + name + " failed: " + e.getMessage(), e);
     }
     log.info("Re-verified {} keys of pipeline {}: {} differ", resolved.size(), name, differing.size());
-    return new VerifyResult(differing.isEmpty(), sourceRows, targetRows, differing, List.of());
+    return new VerifyResult(differing.isEmpty(), sourceRows, targetRows, differing, List.of(), 0);
   }
 
   /**
@@ -197,15 +228,17 @@ public class Verifier {
    */
   public record LastVerify(Instant at, boolean equal, long sourceRows, long targetRows, int differingKeys) {}
 
-  private VerifyResult.TableResult verifyTable(TableMapping mapping, Connection src, Connection tgt,
-                                               List<VerifyResult.DifferingKey> differing) throws SQLException {
+  private VerifyResult.TableResult verifyTable(String name, TableMapping mapping, Connection src, Connection tgt,
+                                               List<VerifyResult.DifferingKey> differing, VerifyProgress.Saved from,
+                                               int resumedChunks) throws SQLException {
     Side source = Side.source(mapping);
     Side target = Side.target(mapping);
     long sourceRows = count(src, source);
     long targetRows = count(tgt, target);
-    int chunks = 0;
-    int differingChunks = 0;
-    List<String> lower = null;
+    int chunks = from.chunks();
+    int differingChunks = from.differingChunks();
+    List<String> lower = from.lower();
+    int before = from.done().stream().mapToInt(VerifyResult.TableResult::chunks).sum();
     while (true) {
       List<String> upper = boundary(src, source, lower);
       chunks++;
@@ -217,9 +250,17 @@ public class Verifier {
         break;
       }
       lower = upper;
+      // saved after each chunk: a restart goes on from the next one
+      progress.save(name, new VerifyProgress.Saved(from.tableIndex(), lower, chunks, differingChunks, from.done(),
+          List.copyOf(differing)));
+      running.put(name, new Running(running.get(name).startedAt(), before + chunks, resumedChunks));
     }
-    return new VerifyResult.TableResult(mapping.source().toString(), mapping.target().toString(), sourceRows,
-        targetRows, chunks, differingChunks);
+    VerifyResult.TableResult result = new VerifyResult.TableResult(mapping.source().toString(),
+        mapping.target().toString(), sourceRows, targetRows, chunks, differingChunks);
+    List<VerifyResult.TableResult> done = new ArrayList<>(from.done());
+    done.add(result);
+    progress.save(name, new VerifyProgress.Saved(from.tableIndex() + 1, null, 0, 0, done, List.copyOf(differing)));
+    return result;
   }
 
   private static long count(Connection connection, Side side) throws SQLException {
