@@ -77,7 +77,25 @@ public class SyncAdmin {
   public record TargetDdl(String pipeline, String datasource, List<String> missing, String script) {}
 
   public VerifyResult verify(String name) {
-    JsonNode node = client.post("/admin/pipelines/" + name + "/verify", null);
+    return verifyResult(name, client.post("/admin/pipelines/" + name + "/verify", null));
+  }
+
+  /**
+   * Re-verifies only the given keys, as a verify named them ({@link VerifyResult#differingKeys()}:
+   * JSON objects with {@code table} and {@code key}): one lookup per key on each side.
+   */
+  public VerifyResult verifyKeys(String name, List<String> differingKeys) {
+    List<java.util.Map<String, Object>> keys = new ArrayList<>();
+    for (String key : differingKeys) {
+      JsonNode node = KEYS.readTree(key);
+      keys.add(java.util.Map.of("table", node.path("table").asString(), "key", node.path("key")));
+    }
+    return verifyResult(name, client.post("/admin/pipelines/" + name + "/verify", java.util.Map.of("keys", keys)));
+  }
+
+  private static final tools.jackson.databind.json.JsonMapper KEYS = tools.jackson.databind.json.JsonMapper.builder().build();
+
+  private static VerifyResult verifyResult(String name, JsonNode node) {
     if (node == null || !node.has("equal")) {
       throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered verify of " + name + " without 'equal'");
     }
