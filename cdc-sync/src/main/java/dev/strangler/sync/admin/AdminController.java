@@ -3,6 +3,8 @@ package dev.strangler.sync.admin;
 import dev.strangler.sync.mapping.TargetTables;
 import dev.strangler.sync.pipeline.CatchUpResult;
 import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.verify.RepairResult;
+import dev.strangler.sync.verify.Repairer;
 import dev.strangler.sync.verify.Verifier;
 import dev.strangler.sync.verify.VerifyResult;
 import java.util.List;
@@ -25,10 +27,12 @@ class AdminController {
 
   private final Pipelines pipelines;
   private final Verifier verifier;
+  private final Repairer repairer;
 
-  AdminController(Pipelines pipelines, Verifier verifier) {
+  AdminController(Pipelines pipelines, Verifier verifier, Repairer repairer) {
     this.pipelines = pipelines;
     this.verifier = verifier;
+    this.repairer = repairer;
   }
 
   @GetMapping
@@ -65,10 +69,40 @@ class AdminController {
    */
   record TargetDdl(String pipeline, String datasource, List<TargetTables.TargetTable> tables, String script) {}
 
+  /** A whole verify, or with a body {@code {"keys": [...]}} a re-verify of only those keys. */
   @PostMapping("/{name}/verify")
-  VerifyResult verify(@PathVariable String name) {
-    return verifier.verify(name);
+  VerifyResult verify(@PathVariable String name, @RequestBody(required = false) KeysRequest request) {
+    if (request == null || request.keys() == null) {
+      return verifier.verify(name);
+    }
+    return verifier.verifyKeys(name, request.keys());
   }
+
+  /** @param keys target table and target key column → value of each key */
+  record KeysRequest(List<Verifier.RequestedKey> keys) {}
+
+  /**
+   * Re-copies the differing keys (or the given ones) from the source; a dry run that only counts unless
+   * {@code apply} is true.
+   */
+  @PostMapping("/{name}/repair")
+  RepairResult repair(@PathVariable String name, @RequestBody(required = false) RepairRequest request,
+                      @RequestParam(defaultValue = "false") boolean apply) {
+    boolean doIt = apply || (request != null && Boolean.TRUE.equals(request.apply()));
+    String by = request == null || request.by() == null || request.by().isBlank() ? "admin-api" : request.by();
+    List<Verifier.RequestedKey> keys = request == null ? null : request.keys();
+    if (keys != null && keys.isEmpty()) {
+      throw new InvalidRequestException("keys: give at least one key, or leave keys out to repair what a verify finds");
+    }
+    return repairer.repair(name, keys, doIt, by);
+  }
+
+  /**
+   * @param keys the keys to repair; absent: those a whole verify finds
+   * @param apply true to write; default false (a dry run)
+   * @param by who asks, for the audit; default {@code admin-api}
+   */
+  record RepairRequest(List<Verifier.RequestedKey> keys, Boolean apply, String by) {}
 
   @PostMapping("/{name}/pause")
   PipelineView pause(@PathVariable String name) {

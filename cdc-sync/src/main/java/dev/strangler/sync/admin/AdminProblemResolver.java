@@ -38,6 +38,10 @@ final class AdminProblemResolver implements HandlerExceptionResolver, Ordered {
         write(request, response, 404, "pipeline-not-found", "Pipeline not found", error.getMessage());
       } else if (error instanceof PipelineCannotCatchUpException) {
         write(request, response, 409, "pipeline-cannot-catch-up", "Pipeline cannot catch up", error.getMessage());
+      } else if (error instanceof dev.strangler.sync.verify.InvalidKeysException) {
+        write(request, response, 400, "invalid-keys", "Invalid key list", error.getMessage());
+      } else if (error instanceof dev.strangler.sync.verify.VerifyRunningException) {
+        write(request, response, 409, "verify-running", "Verify already running", error.getMessage());
       } else if (error instanceof InvalidRequestException) {
         write(request, response, 400, "request", "Bad request", error.getMessage());
       } else if (error instanceof org.springframework.http.converter.HttpMessageNotReadableException) {

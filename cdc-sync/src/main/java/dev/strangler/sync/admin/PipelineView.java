@@ -35,12 +35,13 @@ import java.util.List;
  * @param keyRanges for every target key column from a sequence (serial or identity), whether the
  *     target's next value is beyond the keys on both sides and, both ways, whether the two sides'
  *     sequences can meet; read at each call
+ * @param verifying the whole verify running now on this instance (chunks done, chunks resumed), or null
  */
 record PipelineView(String name, String source, String target, String state, String lastError, Lag lag,
                     long eventsCaptured, long eventsApplied, Rates eventsPerSecond, long echoesDropped, long deadLetters, long conflicts,
                     Snapshot snapshot, String slot, String publication, List<String> tables,
                     Pipelines.Position position, Verifier.LastVerify lastVerify, String retired, Capture capture,
-                    List<KeyRange> keyRanges) {
+                    List<KeyRange> keyRanges, Verifier.Running verifying) {
 
   /** @param instance the instance answering  @param owner the instance capturing the source (null: none now) */
   record Capture(String instance, String owner) {}
@@ -67,6 +68,6 @@ record PipelineView(String name, String source, String target, String state, Str
         pipeline.mappings().stream().map(m -> m.source() + " -> " + m.target()).toList(),
         pipelines.position(pipeline.name()), verifier.last(pipeline.name()), pipeline.retirement(),
         new Capture(pipelines.instance(), pipelines.captureOwner(pipeline.name())),
-        pipelines.keyRanges(pipeline.name()));
+        pipelines.keyRanges(pipeline.name()), verifier.running(pipeline.name()));
   }
 }

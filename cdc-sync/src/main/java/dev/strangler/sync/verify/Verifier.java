@@ -40,35 +40,172 @@ public class Verifier {
 
   private final Pipelines pipelines;
   private final Map<String, LastVerify> last = new ConcurrentHashMap<>();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final VerifyProgress progress;
 
-  /** @param pipelines the pipelines and their datasources */
-  public Verifier(Pipelines pipelines) {
+  /**
+   * @param pipelines the pipelines and their datasources
+   * @param control cdc-sync's control database, where a whole verify's progress is kept
+   */
+  public Verifier(Pipelines pipelines, DataSource control) {
     this.pipelines = pipelines;
+    this.progress = new VerifyProgress(control);
   }
 
   public VerifyResult verify(String name) {
     Pipeline pipeline = pipelines.get(name);
+    if (running.putIfAbsent(name, new Running(Instant.now(), 0, 0)) != null) {
+      throw new VerifyRunningException("a whole verify of pipeline " + name + " is already running; wait for its result");
+    }
+    try {
+      return verifyWhole(name, pipeline);
+    } finally {
+      running.remove(name);
+    }
+  }
+
+  private VerifyResult verifyWhole(String name, Pipeline pipeline) {
     DataSource source = pipelines.datasources().dataSource(pipeline.config().source());
     DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
+    try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
+      VerifyProgress.Saved saved = progress.load(name);
+      int resumedChunks = saved == null ? 0 : saved.chunksDone();
+      if (saved != null) {
+        log.info("Verify of pipeline {} resumes after chunk {} (progress stored in the control database)", name,
+            resumedChunks);
+      }
+      List<VerifyResult.DifferingKey> differing = new ArrayList<>(saved == null ? List.of() : saved.differing());
+      List<VerifyResult.TableResult> tables = new ArrayList<>(saved == null ? List.of() : saved.done());
+      running.put(name, new Running(Instant.now(), resumedChunks, resumedChunks));
+      for (int index = tables.size(); index < pipeline.mappings().size(); index++) {
+        VerifyProgress.Saved from = saved != null && saved.tableIndex() == index ? saved
+            : new VerifyProgress.Saved(index, null, 0, 0, List.copyOf(tables), List.of());
+        tables.add(verifyTable(name, pipeline.mappings().get(index), src, tgt, differing, from, resumedChunks));
+      }
+      long sourceRows = tables.stream().mapToLong(VerifyResult.TableResult::sourceRows).sum();
+      long targetRows = tables.stream().mapToLong(VerifyResult.TableResult::targetRows).sum();
+      progress.finished(name);
+      boolean equal = differing.isEmpty() && sourceRows == targetRows;
+      log.info("Verified pipeline {}: {} ({} source rows, {} target rows, {} differing keys{})", name,
+          equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size(),
+          resumedChunks == 0 ? "" : ", resumed after chunk " + resumedChunks);
+      last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
+      return new VerifyResult(equal, sourceRows, targetRows, differing, tables, resumedChunks);
+    } catch (SQLException e) {
+      throw new IllegalStateException("verification of pipeline " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The whole verify running now on this instance, or null.
+   *
+   * @param name the pipeline
+   */
+  public Running running(String name) {
+    return running.get(name);
+  }
+
+  /**
+   * A whole verify in progress.
+   *
+   * @param startedAt when this run (or its resumption) began
+   * @param chunksDone chunks finished, the resumed ones included
+   * @param resumedChunks chunks a stored progress spared this run (0: it started from the beginning)
+   */
+  public record Running(Instant startedAt, int chunksDone, int resumedChunks) {}
+
+  /**
+   * Re-verifies only the given keys: one indexed row lookup per key on each side instead of a whole
+   * run, so the plan's {@code diff: zero} gate can re-check the keys that differed last time.
+   *
+   * @param name the pipeline
+   * @param keys target table → list of keys (target key column → value as text)
+   * @return the keys that still differ; {@code sourceRows}/{@code targetRows} count the given keys found
+   * @throws InvalidKeysException when a table is not one of the pipeline's targets or a key lacks a key column
+   */
+  public VerifyResult verifyKeys(String name, List<RequestedKey> keys) {
+    Pipeline pipeline = pipelines.get(name);
+    Map<RequestedKey, TableMapping> resolved = resolve(pipeline, keys);
+    DataSource source = pipelines.datasources().dataSource(pipeline.config().source());
+    DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
+    List<VerifyResult.DifferingKey> differing = new ArrayList<>();
     long sourceRows = 0;
     long targetRows = 0;
-    List<VerifyResult.DifferingKey> differing = new ArrayList<>();
-    List<VerifyResult.TableResult> tables = new ArrayList<>();
     try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
-      for (TableMapping mapping : pipeline.mappings()) {
-        VerifyResult.TableResult table = verifyTable(mapping, src, tgt, differing);
-        tables.add(table);
-        sourceRows += table.sourceRows();
-        targetRows += table.targetRows();
+      for (Map.Entry<RequestedKey, TableMapping> entry : resolved.entrySet()) {
+        TableMapping mapping = entry.getValue();
+        List<String> values = keyValues(mapping, entry.getKey());
+        String s = rowHash(src, Side.source(mapping), values);
+        String t = rowHash(tgt, Side.target(mapping), values);
+        sourceRows += s == null ? 0 : 1;
+        targetRows += t == null ? 0 : 1;
+        if (s == null && t == null) {
+          continue;
+        }
+        if (s == null || t == null || !s.equals(t)) {
+          add(differing, mapping, mapping.keyColumns().stream().map(c -> c.target().name()).toList(), values,
+              s == null ? "missing-in-source" : t == null ? "missing-in-target" : "different");
+        }
       }
     } catch (SQLException e) {
       throw new IllegalStateException("verification of pipeline " + name + " failed: " + e.getMessage(), e);
     }
-    boolean equal = differing.isEmpty() && sourceRows == targetRows;
-    log.info("Verified pipeline {}: {} ({} source rows, {} target rows, {} differing keys)", name,
-        equal ? "equal" : "DIFFERENT", sourceRows, targetRows, differing.size());
-    last.put(name, new LastVerify(Instant.now(), equal, sourceRows, targetRows, differing.size()));
-    return new VerifyResult(equal, sourceRows, targetRows, differing, tables);
+    log.info("Re-verified {} keys of pipeline {}: {} differ", resolved.size(), name, differing.size());
+    return new VerifyResult(differing.isEmpty(), sourceRows, targetRows, differing, List.of(), 0);
+  }
+
+  /**
+   * A key asked for by a caller.
+   *
+   * @param table the target table, as the verifier names it ({@code schema.table}) or just its name
+   * @param key target key column → value as text
+   */
+  public record RequestedKey(String table, Map<String, String> key) {}
+
+  /** Each requested key's mapping, checked whole before anything is read. */
+  static Map<RequestedKey, TableMapping> resolve(Pipeline pipeline, List<RequestedKey> keys) {
+    if (keys == null || keys.isEmpty()) {
+      throw new InvalidKeysException("keys: give at least one key");
+    }
+    if (keys.size() > MAX_KEYS) {
+      throw new InvalidKeysException("keys: at most " + MAX_KEYS + " keys per call, were " + keys.size());
+    }
+    Map<RequestedKey, TableMapping> resolved = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      RequestedKey key = keys.get(i);
+      int at = i;
+      if (key == null || key.table() == null || key.key() == null) {
+        throw new InvalidKeysException("keys[" + i + "]: needs a table and a key");
+      }
+      TableMapping mapping = pipeline.mappings().stream()
+          .filter(m -> m.target().toString().equals(key.table()) || m.target().name().equals(key.table()))
+          .findFirst().orElseThrow(() -> new InvalidKeysException("keys[" + at + "].table: " + key.table()
+              + " is not a target table of pipeline " + pipeline.name()));
+      List<String> names = mapping.keyColumns().stream().map(c -> c.target().name()).toList();
+      if (!key.key().keySet().equals(new java.util.HashSet<>(names))) {
+        throw new InvalidKeysException("keys[" + i + "].key: must name exactly the key columns " + names + " of "
+            + mapping.target() + ", named " + key.key().keySet());
+      }
+      resolved.put(key, mapping);
+    }
+    return resolved;
+  }
+
+  static List<String> keyValues(TableMapping mapping, RequestedKey key) {
+    return mapping.keyColumns().stream().map(c -> key.key().get(c.target().name())).toList();
+  }
+
+  private static String rowHash(Connection connection, Side side, List<String> key) throws SQLException {
+    String sql = "SELECT md5(" + side.rowExpression() + "::text) FROM " + side.table + " WHERE ROW(" + side.keyList()
+        + ") = ROW(" + side.keyParameters() + ")";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < key.size(); i++) {
+        statement.setObject(i + 1, key.get(i), Types.OTHER);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    }
   }
 
   /**
@@ -91,15 +228,17 @@ public class Verifier {
    */
   public record LastVerify(Instant at, boolean equal, long sourceRows, long targetRows, int differingKeys) {}
 
-  private VerifyResult.TableResult verifyTable(TableMapping mapping, Connection src, Connection tgt,
-                                               List<VerifyResult.DifferingKey> differing) throws SQLException {
+  private VerifyResult.TableResult verifyTable(String name, TableMapping mapping, Connection src, Connection tgt,
+                                               List<VerifyResult.DifferingKey> differing, VerifyProgress.Saved from,
+                                               int resumedChunks) throws SQLException {
     Side source = Side.source(mapping);
     Side target = Side.target(mapping);
     long sourceRows = count(src, source);
     long targetRows = count(tgt, target);
-    int chunks = 0;
-    int differingChunks = 0;
-    List<String> lower = null;
+    int chunks = from.chunks();
+    int differingChunks = from.differingChunks();
+    List<String> lower = from.lower();
+    int before = from.done().stream().mapToInt(VerifyResult.TableResult::chunks).sum();
     while (true) {
       List<String> upper = boundary(src, source, lower);
       chunks++;
@@ -111,9 +250,17 @@ public class Verifier {
         break;
       }
       lower = upper;
+      // saved after each chunk: a restart goes on from the next one
+      progress.save(name, new VerifyProgress.Saved(from.tableIndex(), lower, chunks, differingChunks, from.done(),
+          List.copyOf(differing)));
+      running.put(name, new Running(running.get(name).startedAt(), before + chunks, resumedChunks));
     }
-    return new VerifyResult.TableResult(mapping.source().toString(), mapping.target().toString(), sourceRows,
-        targetRows, chunks, differingChunks);
+    VerifyResult.TableResult result = new VerifyResult.TableResult(mapping.source().toString(),
+        mapping.target().toString(), sourceRows, targetRows, chunks, differingChunks);
+    List<VerifyResult.TableResult> done = new ArrayList<>(from.done());
+    done.add(result);
+    progress.save(name, new VerifyProgress.Saved(from.tableIndex() + 1, null, 0, 0, done, List.copyOf(differing)));
+    return result;
   }
 
   private static long count(Connection connection, Side side) throws SQLException {

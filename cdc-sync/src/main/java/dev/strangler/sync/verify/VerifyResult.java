@@ -10,10 +10,12 @@ import java.util.Map;
  * @param sourceRows rows in the source tables
  * @param targetRows rows in the target tables
  * @param differingKeys rows that differ (missing on one side or different), capped at 1 000
- * @param tables the same per table
+ * @param tables the same per table (empty for a re-verify of given keys)
+ * @param resumedChunks chunks not compared again because the progress a cut verify stored covered them
+ *        (0: this run started from the beginning)
  */
 public record VerifyResult(boolean equal, long sourceRows, long targetRows, List<DifferingKey> differingKeys,
-                           List<TableResult> tables) {
+                           List<TableResult> tables, int resumedChunks) {
 
   /**
    * @param table the target table

@@ -77,7 +77,25 @@ public class SyncAdmin {
   public record TargetDdl(String pipeline, String datasource, List<String> missing, String script) {}
 
   public VerifyResult verify(String name) {
-    JsonNode node = client.post("/admin/pipelines/" + name + "/verify", null);
+    return verifyResult(name, client.post("/admin/pipelines/" + name + "/verify", null));
+  }
+
+  /**
+   * Re-verifies only the given keys, as a verify named them ({@link VerifyResult#differingKeys()}:
+   * JSON objects with {@code table} and {@code key}): one lookup per key on each side.
+   */
+  public VerifyResult verifyKeys(String name, List<String> differingKeys) {
+    List<java.util.Map<String, Object>> keys = new ArrayList<>();
+    for (String key : differingKeys) {
+      JsonNode node = KEYS.readTree(key);
+      keys.add(java.util.Map.of("table", node.path("table").asString(), "key", node.path("key")));
+    }
+    return verifyResult(name, client.post("/admin/pipelines/" + name + "/verify", java.util.Map.of("keys", keys)));
+  }
+
+  private static final tools.jackson.databind.json.JsonMapper KEYS = tools.jackson.databind.json.JsonMapper.builder().build();
+
+  private static VerifyResult verifyResult(String name, JsonNode node) {
     if (node == null || !node.has("equal")) {
       throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered verify of " + name + " without 'equal'");
     }
@@ -89,4 +107,28 @@ public class SyncAdmin {
     return new VerifyResult(name, node.get("equal").asBoolean(), JsonFields.longOf(node, "sourceRows"),
         JsonFields.longOf(node, "targetRows"), keys);
   }
+
+  /**
+   * Asks cdc-sync to repair the keys a verify finds: a dry run that only counts unless {@code apply}.
+   *
+   * @param name the pipeline  @param apply true to write  @param by who asks, for cdc-sync's audit
+   */
+  public RepairResult repair(String name, boolean apply, String by) {
+    JsonNode node = client.post("/admin/pipelines/" + name + "/repair", java.util.Map.of("apply", apply, "by", by));
+    if (node == null || !node.has("applied")) {
+      throw new AdminException(AdminException.Kind.REJECTED, "cdc-sync answered repair of " + name + " without 'applied'");
+    }
+    JsonNode still = node.get("stillDiffering");
+    return new RepairResult(name, node.get("applied").asBoolean(), (int) JsonFields.longOf(node, "inserts"),
+        (int) JsonFields.longOf(node, "updates"), (int) JsonFields.longOf(node, "deletes"),
+        still == null ? 0 : still.size());
+  }
+
+  /**
+   * @param pipeline the pipeline  @param applied false for a dry run
+   * @param inserts rows copied (or to copy) into the target  @param updates rows overwritten
+   * @param deletes target rows deleted  @param stillDiffering keys a re-verify after the repair still found different
+   */
+  public record RepairResult(String pipeline, boolean applied, int inserts, int updates, int deletes,
+                             int stillDiffering) {}
 }

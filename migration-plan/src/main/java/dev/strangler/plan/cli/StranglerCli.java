@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "strangler", mixinStandardHelpOptions = true, version = "strangler 0.1.0",
     description = "Drives a strangler-fig migration through the gateway's and cdc-sync's admin APIs.",
     subcommands = {StranglerCli.Validate.class, StranglerCli.Status.class, StranglerCli.AdvanceRoute.class,
-        StranglerCli.Rollback.class, StranglerCli.Verify.class, StranglerCli.Run.class,
+        StranglerCli.Rollback.class, StranglerCli.Verify.class, StranglerCli.Repair.class, StranglerCli.Run.class,
         StranglerCli.Sync.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:internal error", "2:bad usage or invalid plan (nothing applied)",
@@ -298,6 +298,41 @@ public class StranglerCli implements Runnable {
             + (result.equal() ? "" : " differing keys: " + result.differingKeys()));
       }
       return equal ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+    }
+  }
+
+  @Command(name = "repair", description = "Re-copies the keys a verify of the pipeline finds different from its source "
+      + "into its target. A dry run that prints what would change unless --apply.")
+  static class Repair implements Callable<Integer> {
+    @Parameters(paramLabel = "PIPELINE")
+    String pipeline;
+
+    @Option(names = "--apply", description = "write the repair (default: a dry run that only counts)")
+    boolean apply;
+
+    @Option(names = "--by", description = "who repairs, for cdc-sync's audit (default: the user name)",
+        defaultValue = "${sys:user.name}")
+    String by;
+
+    @Mixin
+    Sync.SyncPlan plan;
+
+    @Mixin
+    Endpoints endpoints;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InvalidPlanException {
+      SyncAdmin.RepairResult result = endpoints.sync(plan.read()).repair(pipeline, apply, by == null ? "cli" : by);
+      int total = result.inserts() + result.updates() + result.deletes();
+      out(spec).println(pipeline + ": " + (result.applied() ? "repaired " : "would repair ") + total + " rows ("
+          + result.inserts() + " inserts, " + result.updates() + " updates, " + result.deletes() + " deletes)"
+          + (result.applied() ? (result.stillDiffering() == 0 ? "; re-verify equal"
+              : "; " + result.stillDiffering() + " keys still differ") : total == 0 ? "" : "; --apply writes it"));
+      // a dry run with work to do, or keys still different after a repair, is not "equal": exit 3 like verify
+      return total == 0 || (result.applied() && result.stillDiffering() == 0) ? ExitCodes.OK : ExitCodes.GATE_FAILED;
     }
   }
 

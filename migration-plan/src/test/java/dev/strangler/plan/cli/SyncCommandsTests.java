@@ -22,6 +22,7 @@ class SyncCommandsTests {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final Map<String, String> answers = new ConcurrentHashMap<>();
   private final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HttpServer server;
 
   @BeforeEach
@@ -30,6 +31,7 @@ class SyncCommandsTests {
     server.createContext("/", exchange -> {
       String call = exchange.getRequestURI().toString();
       asked.add(call);
+      bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       String answer = answers.get(call.replaceAll("\\?.*", ""));
       byte[] body = (answer == null ? "{\"title\":\"Not Found\",\"detail\":\"no pipeline 'nope'\"}" : answer)
           .getBytes(StandardCharsets.UTF_8);
@@ -97,5 +99,37 @@ class SyncCommandsTests {
         .contains("KEYS! members-to-accounts: public.accounts.id COLLIDES: the target's next value 1 is not beyond key "
             + "300; fix: on datasource 'signup' run SELECT setval('public.accounts_id_seq', 301, false)")
         .doesNotContain("KEYS! accounts-to-members");
+  }
+
+  @Test
+  void repairIsADryRunByDefaultThatPrintsTheCountAndExits3() {
+    answers.put("/admin/pipelines/members-to-accounts/repair", """
+        {"applied":false,"inserts":2,"updates":3,"deletes":1,"keys":[],"stillDiffering":[]}""");
+
+    int code = run("repair", "members-to-accounts", "--sync-url", url());
+
+    assertThat(code).isEqualTo(ExitCodes.GATE_FAILED);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("members-to-accounts: would repair 6 rows (2 inserts, 3 updates, 1 deletes); --apply writes it");
+    assertThat(bodies).singleElement().asString().contains("\"apply\":false");
+  }
+
+  @Test
+  void repairWithApplyThatReVerifiesEqualExits0() {
+    answers.put("/admin/pipelines/members-to-accounts/repair", """
+        {"applied":true,"inserts":0,"updates":1,"deletes":0,"keys":[],"stillDiffering":[]}""");
+
+    int code = run("repair", "members-to-accounts", "--apply", "--by", "ana", "--sync-url", url());
+
+    assertThat(code).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("repaired 1 rows (0 inserts, 1 updates, 0 deletes); re-verify equal");
+    assertThat(bodies).singleElement().asString().contains("\"apply\":true", "\"by\":\"ana\"");
+  }
+
+  @Test
+  void repairWithoutAPipelineIsExitCode2AndOfAnUnknownOneExitCode5() {
+    assertThat(run("repair", "--sync-url", url())).isEqualTo(ExitCodes.INVALID);
+    assertThat(run("repair", "nope", "--sync-url", url())).isEqualTo(ExitCodes.ADMIN_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no pipeline 'nope'");
   }
 }
