@@ -30,6 +30,8 @@ class SyncBenchmark {
   static final long STREAM_ROWS = Long.getLong("bench.stream.rows", 200_000);
   static final int RATE = Integer.getInteger("bench.rate", 1000);
   static final int LAG_SECONDS = Integer.getInteger("bench.lag.seconds", 30);
+  /** streamed before the measured stream: a copied snapshot leaves the streaming path cold (JIT) */
+  static final long WARM_ROWS = Long.getLong("bench.warm.rows", 50_000);
 
   static final String DDL = "CREATE TABLE bench (id bigint PRIMARY KEY, n int NOT NULL, note text, "
       + "amount numeric(10,2), created_at timestamptz NOT NULL DEFAULT clock_timestamp())";
@@ -90,16 +92,22 @@ class SyncBenchmark {
           cdcSnapshot, String.format("%.1f s of it app start-up; ratio %.2f× native (goal ≤ 2×)", appStart,
               cdcSnapshot / nativeSnapshot)));
 
-      // 2. streaming throughput: both read the same WAL at the same time
-      long base = ROWS + 1;
+      // 2. streaming throughput: both read the same WAL at the same time, after a warm-up stream
+      for (long from = ROWS + 1; from <= ROWS + WARM_ROWS; from += 10_000) {
+        execute(source, "INSERT INTO bench (id, n, note, amount) SELECT g, 1, 'warm', 1.5 FROM generate_series("
+            + from + ", " + Math.min(from + 9_999, ROWS + WARM_ROWS) + ") g");
+      }
+      awaitCount(nativeTarget, ROWS + WARM_ROWS);
+      awaitCount(cdcTarget, ROWS + WARM_ROWS);
+      long base = ROWS + WARM_ROWS + 1;
       start = System.nanoTime();
       for (long from = base; from < base + STREAM_ROWS; from += 10_000) {
         execute(source, "INSERT INTO bench (id, n, note, amount) SELECT g, 1, 'stream', 1.5 FROM generate_series("
             + from + ", " + Math.min(from + 9_999, base + STREAM_ROWS - 1) + ") g");
       }
       double written = seconds(start);
-      long nativeDone = awaitCountNanos(nativeTarget, ROWS + STREAM_ROWS, start);
-      long cdcDone = awaitCountNanos(cdcTarget, ROWS + STREAM_ROWS, start);
+      long nativeDone = awaitCountNanos(nativeTarget, ROWS + WARM_ROWS + STREAM_ROWS, start);
+      long cdcDone = awaitCountNanos(cdcTarget, ROWS + WARM_ROWS + STREAM_ROWS, start);
       double nativeRate = STREAM_ROWS / (nativeDone / 1e9);
       double cdcRate = STREAM_ROWS / (cdcDone / 1e9);
       results.add(row("streaming " + STREAM_ROWS + " inserts in 10 000-row transactions (rows/s, until all visible)",
@@ -107,7 +115,7 @@ class SyncBenchmark {
               cdcRate / nativeRate, written)));
 
       // 3. lag at a fixed rate of single-row transactions
-      long lagFrom = ROWS + STREAM_ROWS + 1;
+      long lagFrom = ROWS + WARM_ROWS + STREAM_ROWS + 1;
       AtomicLong nextId = new AtomicLong(lagFrom);
       ScheduledExecutorService writers = Executors.newScheduledThreadPool(4);
       List<Connection> connections = new ArrayList<>();
@@ -135,8 +143,8 @@ class SyncBenchmark {
       }
       long lastId = nextId.get() - 1;
       long lagRows = count(source, "id >= " + lagFrom);
-      awaitCount(nativeTarget, ROWS + STREAM_ROWS + lagRows);
-      awaitCount(cdcTarget, ROWS + STREAM_ROWS + lagRows);
+      awaitCount(nativeTarget, ROWS + WARM_ROWS + STREAM_ROWS + lagRows);
+      awaitCount(cdcTarget, ROWS + WARM_ROWS + STREAM_ROWS + lagRows);
       double[] nativeLag = lag(nativeTarget, lagFrom);
       double[] cdcLag = lag(cdcTarget, lagFrom);
       String achieved = String.format("%.0f writes/s achieved (%d rows)", lagRows / lagSeconds, lagRows);
