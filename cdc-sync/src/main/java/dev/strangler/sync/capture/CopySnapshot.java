@@ -149,7 +149,9 @@ final class CopySnapshot implements AutoCloseable {
           log.warn("Pipeline {}: copying {} failed ({}); the table is snapshotted through the stream instead",
               range.table().pipeline().name(), range.table().mapping().source(), e.getMessage());
           if (snapshot.isClosed() || !snapshot.isValid(1)) {
-            return; // the snapshot's connection broke: every table still queued goes through the stream
+            // the snapshot's connection broke: every table still queued goes through the stream
+            queue.forEach(r -> failed.putIfAbsent(r.table(), "the copy's source connection broke"));
+            return;
           }
           snapshot.rollback();
           snapshot.setAutoCommit(false);
@@ -186,10 +188,16 @@ final class CopySnapshot implements AutoCloseable {
           long rows = 0;
           try {
             CopyOut out = snapshot.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT");
-            byte[] row;
-            while ((row = out.readFromCopy()) != null) {
-              in.writeToCopy(row, 0, row.length);
-              rows++;
+            try {
+              byte[] row;
+              while ((row = out.readFromCopy()) != null) {
+                in.writeToCopy(row, 0, row.length);
+                rows++;
+              }
+            } finally {
+              if (out.isActive()) {
+                out.cancelCopy(); // the target failed mid-range: the source connection can go on
+              }
             }
             in.endCopy();
           } finally {
