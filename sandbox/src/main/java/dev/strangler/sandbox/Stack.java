@@ -25,9 +25,14 @@ final class Stack implements AutoCloseable {
   /** Cold JVMs on two cores answer their first charges slowly; the default 3 s would fail them. */
   static final String PAYMENT_TIMEOUT = "--delivery.payment.timeout=10s";
   static final List<String> DATABASES = List.of("legacy", "signup", "orders", "gateway", "sync");
-  /** The reference pipelines (cdc-sync's profile {@code reference}) a switch of each route waits for. */
-  static final List<String> SIGNUP_PIPELINES = List.of("members-to-accounts", "accounts-to-members");
-  static final List<String> ORDERS_PIPELINES = List.of("orders-to-order-service", "order-service-to-orders");
+  /*
+   * The reference pipelines (cdc-sync's profile reference) a switch of each route waits for:
+   * legacy → new (every fenced switch) and the way back, new → legacy (a switch that moves writes).
+   */
+  static final String SIGNUP_FORWARD = "members-to-accounts";
+  static final String SIGNUP_REVERSE = "accounts-to-members";
+  static final String ORDERS_FORWARD = "orders-to-order-service";
+  static final String ORDERS_REVERSE = "order-service-to-orders";
 
   private final Path root;
   private final Ports ports;
@@ -162,24 +167,23 @@ final class Stack implements AutoCloseable {
     args.add("--strangler.gateway.routes.signup.paths[0]=/api/members/**");
     args.add("--strangler.gateway.routes.signup.extracted-uri=http://127.0.0.1:" + ports.signup());
     args.add("--strangler.gateway.routes.signup.canary.sticky-key=header:X-Member-Id");
-    fenced(args, "signup", SIGNUP_PIPELINES);
+    fenced(args, "signup", SIGNUP_FORWARD, SIGNUP_REVERSE);
     args.add("--strangler.gateway.routes.orders.paths[0]=/api/orders/**");
     args.add("--strangler.gateway.routes.orders.paths[1]=/api/members/{memberId}/orders");
     args.add("--strangler.gateway.routes.orders.paths[2]=/api/members/{memberId}/coupons");
     args.add("--strangler.gateway.routes.orders.extracted-uri=http://127.0.0.1:" + ports.orders());
     args.add("--strangler.gateway.routes.orders.canary.sticky-key=header:X-Member-Id");
-    fenced(args, "orders", ORDERS_PIPELINES);
+    fenced(args, "orders", ORDERS_FORWARD, ORDERS_REVERSE);
     return args;
   }
 
   /** Makes every switch of a route a consistent switch: held until its pipelines caught up. */
-  private void fenced(List<String> args, String route, List<String> pipelines) {
+  private void fenced(List<String> args, String route, String forward, String reverse) {
     String prefix = "--strangler.gateway.routes." + route + ".sync.";
     args.add(prefix + "admin-url=http://127.0.0.1:" + ports.syncAdmin());
     args.add(prefix + "token=" + SYNC_TOKEN);
-    for (int i = 0; i < pipelines.size(); i++) {
-      args.add(prefix + "pipelines[" + i + "]=" + pipelines.get(i));
-    }
+    args.add(prefix + "pipelines[0]=" + forward);
+    args.add(prefix + "reverse-pipelines[0]=" + reverse);
   }
 
   private AppProcess launch(String name, String jar, int port, List<String> args, Path logs, URI probe) throws IOException {

@@ -46,8 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ConsistentSwitchEndToEndTests {
 
   private static final String ROUTE = "signup";
-  private static final String FORWARD = "members-to-accounts";
-  private static final String REVERSE = "accounts-to-members";
+  private static final String FORWARD = Stack.SIGNUP_FORWARD;
+  private static final String REVERSE = Stack.SIGNUP_REVERSE;
   private static final int SWITCHES = 50;
   /** Steady signups per second; each costs a BCrypt hash, so more would saturate two cores. */
   private static final int WRITES_PER_SECOND = 5;
@@ -253,6 +253,93 @@ class ConsistentSwitchEndToEndTests {
     settledCounters();
     assertBothSidesHoldEveryWrite();
     assertPipelinesVerifyEqual();
+  }
+
+  @Test
+  @Order(3)
+  void inReadsModeNoReadIsStaleAfterTheSwitchAndACutoverWaitsForAWorkingWayBack() throws Exception {
+    assertThat(route().path("mode").asString()).isEqualTo("legacy");
+    Writers writers = Writers.start(stack.gatewayUrl(), WRITES_PER_SECOND);
+    try {
+      Thread.sleep(1000);
+      for (int i = 1; i <= 5; i++) {
+        Signup probe = signup(stack.gatewayUrl());
+        assertThat(probe.status()).as("probe write before reads switch %d: %s", i, probe.body()).isEqualTo(201);
+        acknowledged.add(probe.written());
+        long called = System.currentTimeMillis();
+        switchFenced("reads");
+        // every write legacy acknowledged before the switch was called is in the first reads the new side answers
+        List<Traffic.Written> before = new ArrayList<>(writers.written().stream()
+            .filter(w -> w.at() < called && w.at() > called - 3000).toList());
+        before.add(probe.written());
+        for (Traffic.Written write : before) {
+          HttpResponse<String> read = get(stack.gatewayUrl().resolve("/api/members/" + write.id()));
+          assertThat(read.statusCode()).as("read of member %d right after reads switch %d: %s", write.id(), i, read.body())
+              .isEqualTo(200);
+          assertThat(read.headers().firstValue("X-Strangler-Target")).as("reads go to the new side").contains("extracted");
+        }
+        // writes stay on legacy in reads mode
+        Signup during = signup(stack.gatewayUrl());
+        assertThat(during.status()).as("write in reads mode: %s", during.body()).isEqualTo(201);
+        assertThat(during.target()).isEqualTo("legacy");
+        assertThat(during.written().id()).isLessThan(SERVICE_IDS);
+        acknowledged.add(during.written());
+        out.printf(Locale.ROOT, "reads switch %d: %d reads of writes acknowledged before it, all from the new side%n", i,
+            before.size());
+        switchFenced("legacy");
+      }
+
+      // the way back: with the reverse pipeline paused, moving reads is still fine (legacy keeps every write) ...
+      switchFenced("reads");
+      syncPost("/admin/pipelines/" + REVERSE + "/pause");
+      try {
+        switchFenced("shadow");
+        switchFenced("reads");
+        // ... but a cutover that gives the new side writes is refused, and says why
+        Answer refused = switchRoute("extracted", false);
+        assertThat(refused.status()).as("cutover with %s paused: %s", REVERSE, refused.body()).isEqualTo(409);
+        assertThat(refused.body().path("detail").asString())
+            .contains("way back not proven", "pipeline " + REVERSE, "paused");
+        assertThat(route().path("mode").asString()).isEqualTo("reads");
+        JsonNode audit = gatewayGet("/admin/audit?route=" + ROUTE + "&limit=1").get(0);
+        assertThat(audit.path("outcome").asString()).isEqualTo("abandoned");
+        assertThat(audit.path("reason").asString()).contains("way back not proven");
+        Signup after = signup(stack.gatewayUrl());
+        assertThat(after.target()).as("writes after the refused cutover").isEqualTo("legacy");
+        acknowledged.add(after.written());
+      } finally {
+        syncPost("/admin/pipelines/" + REVERSE + "/resume");
+      }
+      // resumed: the way back carries its fence, the cutover goes through, and so does the switch back
+      switchFenced("extracted");
+      Signup onTheNewSide = signup(stack.gatewayUrl());
+      assertThat(onTheNewSide.target()).isEqualTo("extracted");
+      acknowledged.add(onTheNewSide.written());
+      switchFenced("legacy");
+      HttpResponse<String> read = get(stack.gatewayUrl().resolve("/api/members/" + onTheNewSide.written().id()));
+      assertThat(read.statusCode()).as("legacy reads the write the new side took, right after the switch back: %s",
+          read.body()).isEqualTo(200);
+    } finally {
+      writers.close();
+    }
+    acknowledged.addAll(writers.written());
+    writers.report(out);
+    assertThat(writers.failures()).as("requests that failed in reads mode and around the refused cutover").isEmpty();
+    settledCounters();
+    assertBothSidesHoldEveryWrite();
+    assertPipelinesVerifyEqual();
+  }
+
+  /** A fenced switch; an abandoned one (a backlog on a busy machine) is reported and tried again. */
+  private static void switchFenced(String to) throws Exception {
+    Answer answer = switchRoute(to, false);
+    for (int retry = 0; answer.status() == 409 && retry < MAX_RETRIES; retry++) {
+      out.println("  abandoned switch to " + to + ": " + answer.body().path("detail").asString(""));
+      Thread.sleep(500);
+      answer = switchRoute(to, false);
+    }
+    assertThat(answer.status()).as("switch to %s: %s", to, answer.body()).isEqualTo(200);
+    assertThat(answer.body().path("mode").asString()).isEqualTo(to);
   }
 
   private static void assertBothSidesHoldEveryWrite() throws Exception {

@@ -99,7 +99,8 @@ public record GatewayProperties(
    * @param reversePipelines the route's new → legacy pipelines: the way back. Before a switch
    *     that makes the new side take writes (canary above 0 %, extracted) each must prove it
    *     works end to end, a fence committed on the new side's database applied on legacy within
-   *     {@code switch-timeout}, or the switch is refused (409, audited) unless forced
+   *     {@code switch-timeout}, or the switch is refused (409, audited) unless forced. Also
+   *     waited for by every fenced switch away from a mode in which the new side took writes
    */
   public record Sync(URI adminUrl, String token, @DefaultValue({}) List<String> pipelines,
                      @DefaultValue({}) List<String> reversePipelines) {}

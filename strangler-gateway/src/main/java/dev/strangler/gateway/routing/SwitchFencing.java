@@ -18,9 +18,13 @@ import java.util.List;
 public record SwitchFencing(URI adminUrl, String token, List<String> pipelines, Duration switchTimeout,
                             int maxHeld, List<String> reversePipelines) {
 
-  /** The pipelines a switch waits for: all of {@code pipelines}, plus the way back when it hands writes over. */
-  public List<String> waitedFor(boolean newSideTakesWrites) {
-    if (!newSideTakesWrites || reversePipelines.isEmpty()) {
+  /**
+   * The pipelines a switch waits for: all of {@code pipelines}, plus the way back when the new
+   * side takes writes before or after the switch — before, so that the writes it took are on
+   * legacy when legacy takes them again; after, to prove the way back works.
+   */
+  public List<String> waitedFor(boolean newSideWrites) {
+    if (!newSideWrites || reversePipelines.isEmpty()) {
       return pipelines;
     }
     java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(pipelines);

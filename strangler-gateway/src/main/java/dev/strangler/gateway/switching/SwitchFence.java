@@ -138,9 +138,11 @@ public class SwitchFence {
     Queue<CatchUp> seen = new ConcurrentLinkedQueue<>();
     // the way back: before the new side takes writes, its reverse pipelines must carry a fence
     // from the new side's database to legacy (cdc-sync's catch-up is exactly that check)
-    boolean takesWrites = servedByNewSide(to.mode(), to.percent()) > 0;
+    double writesBefore = servedByNewSide(route.state().mode(), route.state().percent());
+    double writesAfter = servedByNewSide(to.mode(), to.percent());
+    boolean takesWrites = writesAfter > writesBefore;
     Mono<ManagedRoute> fenced = drained
-        .then(Flux.fromIterable(fencing.waitedFor(takesWrites))
+        .then(Flux.fromIterable(fencing.waitedFor(writesBefore > 0 || writesAfter > 0))
             .flatMap(pipeline -> catchUp(fencing, pipeline, deadline))
             .doOnNext(seen::add)
             .collectList())

@@ -284,7 +284,7 @@ class FencedSwitchIntegrationTests {
   }
 
   @Test
-  void refusesACutoverWhileAReversePipelineIsPausedAndAcceptsItAfterResume() {
+  void refusesACutoverWhileAReversePipelineIsPausedAcceptsItAfterResumeAndWaitsForItOnTheWayBack() {
     cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/payments-forward/catch-up")).willReturn(caughtUp(true, 0)));
     cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")).willReturn(aResponse().withStatus(409)
         .withHeader("Content-Type", "application/problem+json")
@@ -313,6 +313,12 @@ class FencedSwitchIntegrationTests {
           "{\"mode\":\"canary\",\"percent\":5,\"reason\":\"cutover\"}");
       assertThat(accepted.statusCode()).isEqualTo(200);
       assertThat(read(accepted).get("mode").asString()).isEqualTo("canary");
+
+      // back to reads: the writes the new side took must be on legacy first, so the way back is waited for again
+      cdcSync.resetRequests();
+      HttpResponse<String> back = gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"reads\",\"reason\":\"back\"}");
+      assertThat(back.statusCode()).isEqualTo(200);
+      assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/payments-reverse/catch-up")))).hasSize(1);
     } finally {
       gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"legacy\",\"reason\":\"test reset\",\"force\":true}");
     }
