@@ -4,6 +4,7 @@ import dev.strangler.gateway.routing.GatewayProperties;
 import dev.strangler.gateway.routing.ManagedRoute;
 import dev.strangler.gateway.routing.RouteState;
 import dev.strangler.gateway.switching.RouteSwitcher;
+import dev.strangler.gateway.switching.SwitchFence;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,7 +17,8 @@ import org.springframework.context.SmartLifecycle;
  * Watches every route whose new service serves traffic (canary, extracted) and rolls it back by
  * itself when the new service breaks its budget in the window: error rate above the maximum or
  * p99 above the maximum, once the window holds the minimum number of requests. Judged every
- * {@value #CHECK_MILLIS} ms on its own thread, off the request path.
+ * {@value #CHECK_MILLIS} ms on its own thread, off the request path. The rollback goes through the
+ * fence ({@link SwitchFence#autoRollback}), forced only when the fence cannot finish.
  */
 public class AutoRollback implements SmartLifecycle {
 
@@ -24,11 +26,16 @@ public class AutoRollback implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(AutoRollback.class);
 
   private final RouteSwitcher switcher;
+  private final SwitchFence fence;
   private ScheduledExecutorService executor;
 
-  /** @param switcher switches routes back */
-  public AutoRollback(RouteSwitcher switcher) {
+  /**
+   * @param switcher knows the routes
+   * @param fence switches them back
+   */
+  public AutoRollback(RouteSwitcher switcher, SwitchFence fence) {
     this.switcher = switcher;
+    this.fence = fence;
   }
 
   @Override
@@ -86,7 +93,7 @@ public class AutoRollback implements SmartLifecycle {
     String reason = "auto-rollback: " + breach + " over " + snapshot.requests() + " requests in the last "
         + budget.window().toSeconds() + " s (" + state.mode().id() + ")";
     log.warn("Route {} broke its budget: {}", route.name(), reason);
-    switcher.rollback(route.name(), reason, RouteSwitcher.AUTO_ACTOR, true);
+    fence.autoRollback(route.name(), reason);
     route.window().reset();
   }
 }

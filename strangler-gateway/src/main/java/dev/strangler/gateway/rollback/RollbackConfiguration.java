@@ -1,6 +1,7 @@
 package dev.strangler.gateway.rollback;
 
 import dev.strangler.gateway.switching.RouteSwitcher;
+import dev.strangler.gateway.switching.SwitchFence;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -9,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 public class RollbackConfiguration {
 
   @Bean
-  AutoRollback autoRollback(RouteSwitcher switcher) {
-    return new AutoRollback(switcher);
+  AutoRollback autoRollback(RouteSwitcher switcher, SwitchFence fence) {
+    return new AutoRollback(switcher, fence);
   }
 }

@@ -87,6 +87,38 @@ public class SwitchFence {
   }
 
   /**
+   * An automatic rollback (the new service broke its budget; see {@link RouteSwitcher#rollback}):
+   * fenced like any switch, so the writes the new side took are on legacy before legacy takes
+   * writes again. When the fence cannot finish within the route's {@code switch-timeout} (a
+   * reverse pipeline paused or behind, cdc-sync away) the rollback goes through anyway, audited
+   * {@code forced} with why: staying on a broken service is worse than legacy seeing a write late.
+   * Blocks the caller (the auto-rollback thread, never an event loop) for about that timeout.
+   *
+   * @return the route after the rollback, or as it is when another switch of it is under way
+   *     (the next check tries again) or it is in legacy already
+   */
+  public ManagedRoute autoRollback(String name, String reason) {
+    ManagedRoute route = route(name);
+    Optional<RouteSwitcher.Destination> to = RouteSwitcher.rollbackTarget(route.state(), true);
+    if (to.isEmpty()) {
+      return route;
+    }
+    try {
+      return run(route, to.get(), false, RouteSwitcher.AUTO_ACTOR,
+          outcome -> switcher.rollback(name, reason, RouteSwitcher.AUTO_ACTOR, true, outcome))
+          .block(route.fencing().switchTimeout().plusSeconds(30));
+    } catch (SwitchAbandonedException abandoned) {
+      if (abandoned.inProgress()) {
+        return route;
+      }
+      log.warn("Route {}: the auto-rollback's fence did not finish, rolling back anyway: {}", name,
+          abandoned.getMessage());
+      return switcher.rollback(name, reason + "; forced, the fence did not finish: " + abandoned.getMessage(),
+          RouteSwitcher.AUTO_ACTOR, true, RouteSwitcher.OUTCOME_FORCED);
+    }
+  }
+
+  /**
    * The share of the route's writes the new side answers (and so owns): 0 in legacy, shadow
    * (shadow copies are not answers) and reads, the percent in canary, 100 in extracted.
    */

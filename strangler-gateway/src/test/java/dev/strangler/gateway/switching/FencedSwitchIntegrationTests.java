@@ -61,6 +61,7 @@ class FencedSwitchIntegrationTests {
     legacy.stubFor(any(urlEqualTo("/api/orders/slow")).willReturn(aResponse().withStatus(200)
         .withBody("legacy-slow").withFixedDelay(500)));
     extracted.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("new")));
+    extracted.stubFor(any(urlPathMatching("/api/broken/.*")).willReturn(aResponse().withStatus(500).withBody("broken")));
     gateway = GatewayInstance.start(TestInfrastructure.freshDatabase("gw_fence"), Map.ofEntries(
         Map.entry("strangler.gateway.legacy-uri", legacy.baseUrl()),
         Map.entry("strangler.gateway.routes.orders.paths[0]", "/api/orders/**"),
@@ -87,11 +88,21 @@ class FencedSwitchIntegrationTests {
         Map.entry("strangler.gateway.routes.payments.sync.token", SYNC_TOKEN),
         Map.entry("strangler.gateway.routes.payments.sync.pipelines[0]", "payments-forward"),
         Map.entry("strangler.gateway.routes.payments.sync.reverse-pipelines[0]", "payments-reverse"),
+        // a new service that breaks its budget: the auto-rollback goes through the fence
+        Map.entry("strangler.gateway.routes.broken.paths[0]", "/api/broken/**"),
+        Map.entry("strangler.gateway.routes.broken.extracted-uri", extracted.baseUrl()),
+        Map.entry("strangler.gateway.routes.broken.auto-rollback.min-requests", "5"),
+        Map.entry("strangler.gateway.routes.broken.auto-rollback.max-error-rate", "0.2"),
+        Map.entry("strangler.gateway.routes.broken.switch-timeout", TIMEOUT_MILLIS + "ms"),
+        Map.entry("strangler.gateway.routes.broken.sync.admin-url", cdcSync.baseUrl()),
+        Map.entry("strangler.gateway.routes.broken.sync.token", SYNC_TOKEN),
+        Map.entry("strangler.gateway.routes.broken.sync.pipelines[0]", "broken-forward"),
+        Map.entry("strangler.gateway.routes.broken.sync.reverse-pipelines[0]", "broken-reverse"),
         Map.entry("strangler.gateway.routes.members.paths[0]", "/api/members/**"),
         Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl())));
     var lookups = com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathMatching("/admin/pipelines/[^/]+"));
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> cdcSync.findAll(lookups).size() >= 6);
+        .until(() -> cdcSync.findAll(lookups).size() >= 8);
     startUpLookups = cdcSync.findAll(lookups).stream().map(r -> r.getUrl() + " " + r.getHeader("Authorization")).toList();
   }
 
@@ -251,7 +262,8 @@ class FencedSwitchIntegrationTests {
     assertThat(startUpLookups).containsExactlyInAnyOrder(
         "/admin/pipelines/orders-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/orders-reverse Bearer " + SYNC_TOKEN,
         "/admin/pipelines/bench-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/bench-reverse Bearer " + SYNC_TOKEN,
-        "/admin/pipelines/payments-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/payments-reverse Bearer " + SYNC_TOKEN);
+        "/admin/pipelines/payments-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/payments-reverse Bearer " + SYNC_TOKEN,
+        "/admin/pipelines/broken-forward Bearer " + SYNC_TOKEN, "/admin/pipelines/broken-reverse Bearer " + SYNC_TOKEN);
   }
 
   @Test
@@ -322,6 +334,59 @@ class FencedSwitchIntegrationTests {
     } finally {
       gateway.admin("PUT", "/admin/routes/payments", "{\"mode\":\"legacy\",\"reason\":\"test reset\",\"force\":true}");
     }
+  }
+
+  @Test
+  void anAutoRollbackWaitsForTheWayBackBeforeLegacyTakesWritesAgain() {
+    catchUpAnswers(caughtUp(true, 0));
+    try {
+      cutOverAndBreak();
+      assertThat(cdcSync.findAll(postRequestedFor(urlEqualTo("/admin/pipelines/broken-reverse/catch-up"))))
+          .as("the rollback's fence asked the reverse pipeline").isNotEmpty();
+      JsonNode audit = read(gateway.admin("GET", "/admin/audit?route=broken&limit=1", null)).get(0);
+      assertThat(audit.get("actor").asString()).isEqualTo("auto-rollback");
+      assertThat(audit.get("outcome").asString()).isEqualTo("switched");
+    } finally {
+      gateway.admin("PUT", "/admin/routes/broken", "{\"mode\":\"legacy\",\"reason\":\"test reset\",\"force\":true}");
+    }
+  }
+
+  @Test
+  void anAutoRollbackWhoseFenceCannotFinishGoesThroughForcedAndSaysWhy() {
+    catchUpAnswers(caughtUp(true, 0));
+    try {
+      cdcSync.stubFor(post(urlEqualTo("/admin/pipelines/broken-reverse/catch-up")).willReturn(aResponse()
+          .withStatus(409).withHeader("Content-Type", "application/problem+json")
+          .withBody("{\"status\":409,\"detail\":\"pipeline broken-reverse is paused\"}")));
+      // the cutover itself needs the way back: let it through once, then pause the reverse pipeline
+      HttpResponse<String> cutover = gateway.admin("PUT", "/admin/routes/broken",
+          "{\"mode\":\"extracted\",\"reason\":\"cutover\",\"force\":true}");
+      assertThat(cutover.statusCode()).isEqualTo(200);
+      breakTheNewService();
+      JsonNode audit = read(gateway.admin("GET", "/admin/audit?route=broken&limit=2", null));
+      assertThat(audit.get(0).get("actor").asString()).isEqualTo("auto-rollback");
+      assertThat(audit.get(0).get("outcome").asString()).isEqualTo("forced");
+      assertThat(audit.get(0).get("reason").asString())
+          .contains("auto-rollback: error rate", "forced, the fence did not finish", "broken-reverse is paused");
+      assertThat(audit.get(1).get("outcome").asString()).as("the fence was tried first").isEqualTo("abandoned");
+      assertThat(audit.get(1).get("actor").asString()).isEqualTo("auto-rollback");
+    } finally {
+      gateway.admin("PUT", "/admin/routes/broken", "{\"mode\":\"legacy\",\"reason\":\"test reset\",\"force\":true}");
+    }
+  }
+
+  private static void cutOverAndBreak() {
+    HttpResponse<String> cutover = gateway.admin("PUT", "/admin/routes/broken", "{\"mode\":\"extracted\",\"reason\":\"cutover\"}");
+    assertThat(cutover.statusCode()).as(cutover.body()).isEqualTo(200);
+    breakTheNewService();
+  }
+
+  /** Sends requests the new service fails until the gateway has rolled the route back by itself. */
+  private static void breakTheNewService() {
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      gateway.get("/api/broken/x");
+      return read(gateway.admin("GET", "/admin/routes/broken", null)).get("mode").asString().equals("legacy");
+    });
   }
 
   @Test
