@@ -242,14 +242,14 @@ public record GatewayProperties(
    * forwarding. Off while no token is set.
    *
    * @param token the tester secret (at least 16 characters, not the admin token, only characters
-   *     a cookie value can carry: printable ASCII without space, {@code "}, {@code ,}, {@code ;},
-   *     {@code \}); unset: off
+   *     a cookie value can carry: printable ASCII without space, double quote, comma, semicolon
+   *     or backslash); unset: off
    * @param header the request header that names the side
    * @param tokenHeader the request header that carries the tester token
    * @param cookie the cookie that names the side, for a browser that cannot add headers (an RFC
    *     6265 token, not the sticky cookie's name)
    * @param tokenCookie the cookie that carries the tester token (an RFC 6265 token, not the
-   *     sticky cookie's name nor {@code cookie})
+   *     sticky cookie's name nor the side cookie's)
    */
   public record Testers(String token,
                         @DefaultValue("X-Strangler-Side") String header,
