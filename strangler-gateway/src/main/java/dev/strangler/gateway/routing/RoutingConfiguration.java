@@ -36,8 +36,7 @@ public class RoutingConfiguration {
   StranglerRoutingFilter stranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow,
       GatewayProperties properties) {
     return new StranglerRoutingFilter(table, meters, shadow, properties.responseHeaders(),
-        properties.rewriteLocation(), TesterSide.from(properties.testers(), properties.admin().token(),
-            properties.stickyCookie() == null ? null : properties.stickyCookie().name()));
+        properties.rewriteLocation(), TesterSide.from(properties));
   }
 
   /**

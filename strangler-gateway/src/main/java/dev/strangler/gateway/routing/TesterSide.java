@@ -55,6 +55,16 @@ final class TesterSide {
   }
 
   /**
+   * Checks the gateway's tester settings once.
+   *
+   * @throws InvalidRouteConfigurationException naming the bad property
+   */
+  static TesterSide from(GatewayProperties properties) {
+    return from(properties.testers(), properties.admin() == null ? null : properties.admin().token(),
+        properties.stickyCookie() == null ? null : properties.stickyCookie().name());
+  }
+
+  /**
    * Checks the configuration once; a bad value stops start-up naming the property.
    *
    * @param testers the tester settings
