@@ -235,16 +235,26 @@ public record GatewayProperties(
   public record ControlStore(@NotNull @DefaultValue("5s") Duration pollInterval) {}
 
   /**
-   * Testers first: a request whose {@code header} names a side ({@code extracted} or
-   * {@code legacy}) and whose {@code token-header} carries the tester token goes to that side in
-   * any mode. Without a valid token the side is ignored (and counted), never refused. Both
-   * headers are stripped before forwarding. Off while no token is set.
+   * Testers first: a request whose {@code header} (or, from a browser, {@code cookie}) names a
+   * side ({@code extracted} or {@code legacy}) and whose {@code token-header} (or
+   * {@code token-cookie}) carries the tester token goes to that side in any mode. Each of side and
+   * token is read from its header when sent, else from its cookie. Without a valid token the side
+   * is ignored (and counted), never refused. The headers and the two cookies are stripped before
+   * forwarding. Off while no token is set.
    *
-   * @param token the tester secret (at least 16 characters, not the admin token); unset: off
+   * @param token the tester secret (at least 16 characters, not the admin token, only characters
+   *     a cookie value can carry: printable ASCII without space, double quote, comma, semicolon
+   *     or backslash); unset: off
    * @param header the request header that names the side
    * @param tokenHeader the request header that carries the tester token
+   * @param cookie the cookie that names the side, for a browser that cannot add headers (an RFC
+   *     6265 token, not the sticky cookie's name)
+   * @param tokenCookie the cookie that carries the tester token (an RFC 6265 token, not the
+   *     sticky cookie's name nor the side cookie's)
    */
   public record Testers(String token,
                         @DefaultValue("X-Strangler-Side") String header,
-                        @DefaultValue("X-Strangler-Tester-Token") String tokenHeader) {}
+                        @DefaultValue("X-Strangler-Tester-Token") String tokenHeader,
+                        @DefaultValue("strangler-side") String cookie,
+                        @DefaultValue("strangler-tester-token") String tokenCookie) {}
 }

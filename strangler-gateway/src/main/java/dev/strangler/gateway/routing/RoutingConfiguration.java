@@ -36,7 +36,7 @@ public class RoutingConfiguration {
   StranglerRoutingFilter stranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow,
       GatewayProperties properties) {
     return new StranglerRoutingFilter(table, meters, shadow, properties.responseHeaders(),
-        properties.rewriteLocation(), TesterSide.from(properties.testers(), properties.admin().token()));
+        properties.rewriteLocation(), TesterSide.from(properties));
   }
 
   /**

@@ -41,7 +41,7 @@ final class StickyCookieKey {
    * @throws InvalidRouteConfigurationException naming the bad property
    */
   static StickyCookieKey from(GatewayProperties.StickyCookie config, String property) {
-    if (config.name() == null || !TOKEN.matcher(config.name()).matches()) {
+    if (!isCookieName(config.name())) {
       throw new InvalidRouteConfigurationException(property + ".name",
           "'" + config.name() + "' is not a cookie name (letters, digits and !#$%&'*+-.^_`|~)");
     }
@@ -50,6 +50,11 @@ final class StickyCookieKey {
           "must be zero (a session cookie) or positive, e.g. 30d");
     }
     return new StickyCookieKey(config.enabled(), config.name(), config.maxAge(), config.secure());
+  }
+
+  /** Whether {@code name} is an RFC 6265 cookie name (a token); false for null. */
+  static boolean isCookieName(String name) {
+    return name != null && TOKEN.matcher(name).matches();
   }
 
   /** Off: requests without a key are split at random, as before the cookie existed. */

@@ -47,7 +47,7 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
    * @param shadow sends shadow copies
    * @param responseHeaders whether to add {@code X-Strangler-Route}/{@code X-Strangler-Target}
    * @param rewriteLocation whether a {@code Location} naming the backend is rewritten to the gateway
-   * @param testers testers first (a side chosen by header with the tester token)
+   * @param testers testers first (a side chosen by header or cookie with the tester token)
    */
   StranglerRoutingFilter(RouteTable table, RouteMeters meters, ShadowCopier shadow, boolean responseHeaders,
       boolean rewriteLocation, TesterSide testers) {
@@ -92,9 +92,10 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
   }
 
   /**
-   * A request that named a side or sent a tester token: both headers are stripped; with a valid
-   * token it goes to the side asked for (no fence wait, no connect fallback: the tester sees the
-   * side as it is), otherwise it is routed as if it had not asked.
+   * A request that named a side or sent a tester token: the tester headers and cookies are
+   * stripped; with a valid token it goes to the side asked for (no fence wait, no connect
+   * fallback: the tester sees the side as it is), otherwise it is routed as if it had not asked
+   * (counted as refused when it named a side).
    */
   private Mono<Void> tester(ServerWebExchange original, GatewayFilterChain chain, RouteTable.Entry entry,
       TesterSide.Ask ask, long start) {
@@ -107,7 +108,9 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
       case LEGACY -> forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start, true);
       case EXTRACTED -> forward(exchange, chain, route, Target.EXTRACTED, route.extractedUri(), start, true);
       default -> {
-        route.testerRefused().increment();
+        if (ask == TesterSide.Ask.REFUSED) {
+          route.testerRefused().increment();
+        }
         yield route.gate().enter(() -> dispatch(exchange, chain, entry, start), () -> overflow(exchange, route));
       }
     };

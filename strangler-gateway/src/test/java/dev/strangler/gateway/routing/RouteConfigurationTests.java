@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -24,6 +25,11 @@ class RouteConfigurationTests {
     @Bean
     RouteTable routeTable(GatewayProperties properties) {
       return RouteTable.from(properties, JsonMapper.builder().build());
+    }
+
+    @Bean
+    TesterSide testerSide(GatewayProperties properties) {
+      return TesterSide.from(properties);
     }
   }
 
@@ -73,6 +79,26 @@ class RouteConfigurationTests {
       assertThat(context).hasFailed();
       assertThat(messages(context.getStartupFailure())).contains(property);
     });
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "strangler.gateway.testers.cookie=no spaces,               strangler.gateway.testers.cookie",
+      "strangler.gateway.testers.token-cookie=strangler-sticky,  strangler.gateway.testers.token-cookie",
+      "strangler.gateway.testers.token-cookie=strangler-side,    strangler.gateway.testers.token-cookie",
+      "strangler.gateway.testers.token=tester token 0123456789,  strangler.gateway.testers.token"})
+  void refusesToStartOnABadTesterSettingNamingTheProperty(String setting, String property) {
+    runner.withPropertyValues("strangler.gateway.testers.token=tester-token-0123456789abcdef", setting)
+        .run(context -> {
+          assertThat(context).hasFailed();
+          assertThat(messages(context.getStartupFailure())).contains(property + ":");
+        });
+  }
+
+  @Test
+  void startsWithTheTesterCookiesByDefault() {
+    runner.withPropertyValues("strangler.gateway.testers.token=tester-token-0123456789abcdef")
+        .run(context -> assertThat(context.getBean(TesterSide.class).enabled()).isTrue());
   }
 
   @Test
