@@ -2,6 +2,7 @@ package dev.strangler.sync;
 
 import static dev.strangler.sync.InProcessCdcSync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.strangler.testkit.TestDatabase;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.HttpClientErrorException;
 
 /**
  * Two cdc-sync processes with one configuration, control database and broker: one captures the
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kill -9}: the other takes capture over and the target ends equal to the source. The new
  * owner paused with SIGSTOP past its lease (its connection still holding the slot): the first one
  * takes over, ending the old reader; woken up, the paused one finds its lease gone and stands by.
+ * Then one deployment: a catch-up asked of the standby, a pause asked of one instance and a resume
+ * of the other hold for both.
  */
 class CaptureFailoverIntegrationTests {
 
@@ -78,6 +83,27 @@ class CaptureFailoverIntegrationTests {
       await().atMost(Duration.ofSeconds(30)).until(() -> "STANDBY".equals(state(portB)));
       assertThat(capture(portB).get("owner")).isEqualTo(instanceA);
 
+      // one deployment: either instance says who captures the source ...
+      for (int port : new int[] {portA, portB}) {
+        Map<?, ?> deployment = KillNineIntegrationTests.admin(port).get().uri("/admin/deployment").retrieve()
+            .body(Map.class);
+        Map<?, ?> lease = (Map<?, ?>) ((Map<?, ?>) ((List<?>) deployment.get("sources")).get(0)).get("lease");
+        assertThat(lease.get("owner")).as("owner seen from %s", deployment.get("instance")).isEqualTo(instanceA);
+        assertThat(lease.get("held")).isEqualTo(true);
+      }
+      // ... a catch-up asked of the standby sees the owner's fence ...
+      assertThat(catchUp(portB).get("caughtUp")).as("catch-up asked of the standby").isEqualTo(true);
+      // ... and a pause asked of it pauses the pipeline on both instances, until a resume asked of the other
+      KillNineIntegrationTests.admin(portB).post().uri("/admin/pipelines/{p}/pause", PIPELINE).retrieve().toBodilessEntity();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "PAUSED".equals(state(portA)) && "PAUSED".equals(state(portB)));
+      for (int port : new int[] {portA, portB}) {
+        assertThatThrownBy(() -> catchUp(port)).as("catch-up of a paused pipeline")
+            .isInstanceOf(HttpClientErrorException.Conflict.class).hasMessageContaining("paused");
+      }
+      KillNineIntegrationTests.admin(portA).post().uri("/admin/pipelines/{p}/resume", PIPELINE).retrieve().toBodilessEntity();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "STREAMING".equals(state(portA)) && "STANDBY".equals(state(portB)));
+      assertThat(catchUp(portB).get("caughtUp")).as("catch-up asked of the standby after the resume").isEqualTo(true);
+
       writer.stopAndJoin();
       String expected = KillNineIntegrationTests.contents(source);
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
@@ -104,6 +130,11 @@ class CaptureFailoverIntegrationTests {
     // longer than the pause below: the paused instance keeps its partitions
     arguments.add("--spring.kafka.consumer.properties.session.timeout.ms=20000");
     return KillNineIntegrationTests.start(home, Map.of("src", source, "dst", target), control, adminPort, log, arguments);
+  }
+
+  static Map<?, ?> catchUp(int adminPort) {
+    return KillNineIntegrationTests.admin(adminPort).post().uri("/admin/pipelines/{p}/catch-up", PIPELINE)
+        .contentType(MediaType.APPLICATION_JSON).body(Map.of("timeoutMillis", 30_000)).retrieve().body(Map.class);
   }
 
   static String state(int adminPort) {

@@ -888,10 +888,21 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     sent.forEach((pipeline, count) -> pipeline.stats().captured(count));
     capturedLsn = lsn;
     // everything committed before these fences is now acknowledged by Kafka
+    List<String> elsewhere = new ArrayList<>();
     for (String fence : fencesInBatch) {
       CompletableFuture<Void> waiting = awaitedFences.get(fence);
       if (waiting != null) {
         waiting.complete(null);
+      } else {
+        elsewhere.add(fence); // a catch-up asked of another instance waits for it
+      }
+    }
+    if (!elsewhere.isEmpty()) {
+      try {
+        control.fencesCaptured(elsewhere, lsn);
+      } catch (RuntimeException e) { // that catch-up times out; capture goes on
+        log.warn("Capture of source {}: could not record fences {} for other instances: {}", settings.datasource(),
+            elsewhere, e.getMessage());
       }
     }
   }

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +28,10 @@ import org.springframework.stereotype.Component;
  * which server the offsets of a slot belong to (its system identifier), so offsets are never used
  * on another server; in {@code strangler_sync_reconciles} the pipelines whose targets still have to
  * lose the rows the source deleted while no position was kept (done after their new snapshot, kept
- * across a crash).
+ * across a crash). What every instance of a deployment shares: in {@code strangler_sync_leases} who
+ * captures each slot; in {@code strangler_sync_paused} the pipelines paused (by any instance; every
+ * instance follows); in {@code strangler_sync_fences} the catch-up fences the capturing instance has
+ * in Kafka, so a catch-up asked of any instance sees them.
  */
 @Component
 public class ControlDatabase {
@@ -37,6 +42,8 @@ public class ControlDatabase {
   private static final String SOURCES = "strangler_sync_sources";
   private static final String RECONCILES = "strangler_sync_reconciles";
   static final String LEASES = "strangler_sync_leases";
+  private static final String PAUSED = "strangler_sync_paused";
+  private static final String FENCES = "strangler_sync_fences";
 
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
@@ -289,6 +296,84 @@ public class ControlDatabase {
         + " (slot text NOT NULL, pipeline text NOT NULL, PRIMARY KEY (slot, pipeline))");
     statement.execute("CREATE TABLE IF NOT EXISTS " + LEASES + " (slot text PRIMARY KEY, owner text NOT NULL, "
         + "epoch bigint NOT NULL, expires_at timestamptz NOT NULL)");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + PAUSED + " (pipeline text PRIMARY KEY, paused_by text NOT NULL, "
+        + "paused_at timestamptz NOT NULL DEFAULT now())");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + FENCES + " (id text PRIMARY KEY, captured_lsn bigint NOT NULL, "
+        + "captured_at timestamptz NOT NULL DEFAULT now())");
+  }
+
+  /**
+   * Pauses ({@code paused}) or resumes a pipeline for the whole deployment.
+   *
+   * @param instance the instance asked, recorded with a pause
+   */
+  public void paused(String pipeline, String instance, boolean paused) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement update = connection.prepareStatement(paused
+          ? "INSERT INTO " + PAUSED + " (pipeline, paused_by) VALUES (?, ?) ON CONFLICT (pipeline) DO NOTHING"
+          : "DELETE FROM " + PAUSED + " WHERE pipeline = ? AND ? IS NOT NULL")) {
+        update.setString(1, pipeline);
+        update.setString(2, instance);
+        update.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record in the control database that pipeline " + pipeline + " is "
+          + (paused ? "paused" : "resumed") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The pipelines paused for the whole deployment. */
+  public Set<String> pausedPipelines() {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      Set<String> paused = new TreeSet<>();
+      try (ResultSet rows = statement.executeQuery("SELECT pipeline FROM " + PAUSED)) {
+        while (rows.next()) {
+          paused.add(rows.getString(1));
+        }
+      }
+      return paused;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the paused pipelines: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records catch-up fences capture has in Kafka, at its WAL position then, for catch-ups waiting on
+   * other instances; forgets those older than ten minutes (no catch-up waits that long).
+   */
+  void fencesCaptured(Collection<String> ids, long capturedLsn) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + FENCES + " (id, captured_lsn) "
+          + "VALUES (?, ?) ON CONFLICT (id) DO NOTHING")) {
+        for (String id : ids) {
+          insert.setString(1, id);
+          insert.setLong(2, capturedLsn);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      statement.executeUpdate("DELETE FROM " + FENCES + " WHERE captured_at < now() - interval '10 minutes'");
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record captured fences: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The WAL position capture was at when it had the fence in Kafka, or null when it has not (yet).
+   */
+  public Long fenceCaptured(String id) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement query = connection.prepareStatement("SELECT captured_lsn FROM " + FENCES + " WHERE id = ?")) {
+      query.setString(1, id);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? row.getLong(1) : null;
+      }
+    } catch (SQLException e) {
+      return null; // before the table exists, or the control database is away: not seen yet
+    }
   }
 
   /**
@@ -342,6 +427,35 @@ public class ControlDatabase {
       release.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("could not release the capture lease of slot " + slot + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A capture lease as the control database holds it.
+   *
+   * @param slot the source's replication slot
+   * @param owner the instance that took it last
+   * @param epoch how many times it was taken
+   * @param expiresAt when it runs out unless renewed
+   * @param held whether it has not run out (the owner captures the source now)
+   */
+  public record Lease(String slot, String owner, long epoch, java.time.Instant expiresAt, boolean held) {}
+
+  /** Every capture lease of the deployment, by slot. */
+  public List<Lease> leases() {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      List<Lease> leases = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery("SELECT slot, owner, epoch, expires_at, expires_at > now() FROM "
+          + LEASES + " ORDER BY slot")) {
+        while (rows.next()) {
+          leases.add(new Lease(rows.getString(1), rows.getString(2), rows.getLong(3),
+              rows.getTimestamp(4).toInstant(), rows.getBoolean(5)));
+        }
+      }
+      return leases;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the capture leases: " + e.getMessage(), e);
     }
   }
 

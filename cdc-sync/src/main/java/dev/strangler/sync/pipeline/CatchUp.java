@@ -2,6 +2,7 @@ package dev.strangler.sync.pipeline;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.capture.Fence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,12 +29,16 @@ import org.apache.kafka.common.TopicPartition;
  * tables are idle), waits until capture has the fence acknowledged by Kafka, takes the end offsets
  * of every partition of the pipeline's topics at that moment and waits until the applier is past
  * each of them: the offsets this process applied, or the group's committed ones (re-read while
- * waiting, for partitions another instance applies). Bounded by the caller's timeout at every
- * step; polls with short sleeps.
+ * waiting, for partitions another instance applies). Asked of an instance that stands by (another
+ * one captures the source), it learns that the fence is in Kafka from the control database, where
+ * the capturing instance records the fences it did not expect. Bounded by the caller's timeout at
+ * every step; polls with short sleeps.
  */
 final class CatchUp {
 
   private static final long POLL_MILLIS = 3;
+  /** how often a standby looks for the fence in the control database */
+  private static final long FENCE_POLL_MILLIS = 10;
   /** how often, while waiting, the group's committed offsets are read again */
   private static final long COMMITTED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -42,13 +47,23 @@ final class CatchUp {
   private final Applier applier;
   private final DataSource source;
   private final Admin kafka;
+  private final ControlDatabase control;
+  private final boolean capturesHere;
+  private volatile Long remoteLsn;
 
-  CatchUp(Pipeline pipeline, CaptureEngine capture, Applier applier, DataSource source, Admin kafka) {
+  /**
+   * @param control where a standby finds the fences the capturing instance has in Kafka
+   * @param capturesHere whether this instance captures the source (holds its lease)
+   */
+  CatchUp(Pipeline pipeline, CaptureEngine capture, Applier applier, DataSource source, Admin kafka,
+          ControlDatabase control, boolean capturesHere) {
     this.pipeline = pipeline;
     this.capture = capture;
     this.applier = applier;
     this.source = source;
     this.kafka = kafka;
+    this.control = control;
+    this.capturesHere = capturesHere;
   }
 
   CatchUpResult run(long timeoutMillis) throws InterruptedException {
@@ -59,12 +74,16 @@ final class CatchUp {
     CompletableFuture<Void> fenceCaptured = capture.expectFence(id);
     try {
       String sourceLsn = emitFence(id, timeoutMillis);
-      try {
-        fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
+      if (capturesHere || capture.running()) {
+        try {
+          fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          return result(false, sourceLsn, null, start);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("waiting for the fence failed", e.getCause());
+        }
+      } else if (!capturedElsewhere(id, deadline)) {
         return result(false, sourceLsn, null, start);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("waiting for the fence failed", e.getCause());
       }
       Map<TopicPartition, Long> fenceEnds = endOffsets(remaining(deadline));
       if (fenceEnds == null) {
@@ -100,9 +119,20 @@ final class CatchUp {
       throw new PipelineCannotCatchUpException("pipeline '" + pipeline.name() + "' is " + state.name().toLowerCase()
           + ": it does not apply, so it cannot catch up");
     }
-    if (state == PipelineState.STANDBY) {
-      throw new PipelineCannotCatchUpException("pipeline '" + pipeline.name() + "': another instance captures its "
-          + "source (this one stands by); ask the instance that holds the source's lease");
+  }
+
+  /** Whether the capturing instance recorded the fence in the control database before the deadline. */
+  private boolean capturedElsewhere(String id, long deadline) throws InterruptedException {
+    while (true) {
+      Long lsn = control.fenceCaptured(id);
+      if (lsn != null) {
+        remoteLsn = lsn;
+        return true;
+      }
+      if (remaining(deadline) <= 0) {
+        return false;
+      }
+      Thread.sleep(Math.min(FENCE_POLL_MILLIS, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline)))));
     }
   }
 
@@ -177,7 +207,8 @@ final class CatchUp {
       Map<TopicPartition, Long> ends = endOffsets(TimeUnit.MILLISECONDS.toNanos(200));
       pendingEvents = ends == null ? null : pending(ends, applied(committedOffsets(TimeUnit.MILLISECONDS.toNanos(200))));
     }
-    return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(capture.capturedLsn()), pendingEvents,
+    long captured = capture.running() || remoteLsn == null ? capture.capturedLsn() : remoteLsn;
+    return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(captured), pendingEvents,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,8 @@ public class Pipelines implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(Pipelines.class);
 
+  /** how often an instance follows the pauses and resumes asked of the others */
+  static final long FOLLOW_PAUSES_MILLIS = 500;
   private final Map<String, Running> pipelines = new TreeMap<>();
   /** partitions of each pipeline's table topics, as configured */
   private final Map<String, Integer> partitions = new TreeMap<>();
@@ -46,6 +49,7 @@ public class Pipelines implements SmartLifecycle {
   /** which instance captures each source */
   private final dev.strangler.sync.capture.CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
+  private final ControlDatabase control;
   private final SyncDatasources datasources;
   private final KeyRanges keyRanges;
   private final TargetTables targetTables;
@@ -68,6 +72,7 @@ public class Pipelines implements SmartLifecycle {
                    KafkaTemplate<String, String> kafka, ConsumerFactory<String, String> consumers, KafkaAdmin kafkaAdmin,
                    MeterRegistry meters, JsonMapper json, org.springframework.core.env.Environment environment) {
     this.kafkaAdmin = kafkaAdmin;
+    this.control = control;
     this.datasources = datasources;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
     this.keyRanges = new KeyRanges(properties, datasources::dataSource);
@@ -123,6 +128,11 @@ public class Pipelines implements SmartLifecycle {
     });
     leases = new dev.strangler.sync.capture.CaptureLeases(control, properties.lease(),
         instanceId(properties.lease(), environment), List.copyOf(engines.values()));
+    // per instance: 1 where it captures the source (holds the lease), 0 where it stands by
+    engines.forEach((source, engine) -> io.micrometer.core.instrument.Gauge.builder("strangler.sync.capture.owner",
+            () -> leases.holds(engine) ? 1 : 0)
+        .tag("source", source).tag("slot", engine.settings().slotName())
+        .description("1 on the instance capturing the source, 0 on an instance standing by").register(meters));
   }
 
   /**
@@ -151,6 +161,28 @@ public class Pipelines implements SmartLifecycle {
   public String captureOwner(String name) {
     Running running = running(name);
     return running.capture() == null ? null : leases.owner(running.capture());
+  }
+
+  /**
+   * The deployment as the control database has it: who captures each source, and what is paused.
+   *
+   * @param instance the instance answering
+   * @param sources per source datasource, its slot and lease (null lease: never taken)
+   * @param paused the pipelines paused on every instance
+   */
+  public record Deployment(String instance, List<Source> sources, Set<String> paused) {}
+
+  /** @param source the source datasource  @param slot its slot  @param lease its capture lease, or null */
+  public record Source(String source, String slot, ControlDatabase.Lease lease) {}
+
+  /** Who captures each source and which pipelines are paused, from any instance. */
+  public Deployment deployment() {
+    Map<String, ControlDatabase.Lease> leases = new TreeMap<>();
+    control.leases().forEach(lease -> leases.put(lease.slot(), lease));
+    List<Source> sources = new ArrayList<>();
+    engines.forEach((source, engine) -> sources.add(new Source(source, engine.settings().slotName(),
+        leases.get(engine.settings().slotName()))));
+    return new Deployment(instance(), sources, control.pausedPipelines());
   }
 
   /** This instance's name in the capture leases. */
@@ -204,8 +236,14 @@ public class Pipelines implements SmartLifecycle {
         topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
     }
+    Set<String> paused = pausedInDeployment();
     for (Running running : pipelines.values()) {
-      if (running.capture() != null) {
+      if (running.capture() != null && paused.contains(running.pipeline().name())) {
+        // paused by an instance of the deployment (this one before its restart, or another): stays paused
+        running.pipeline().state(PipelineState.PAUSED);
+        log.info("Pipeline {} is paused (strangler_sync_paused in the control database); its applier waits for a resume",
+            running.pipeline().name());
+      } else if (running.capture() != null) {
         running.pipeline().state(PipelineState.STARTING);
         running.applier().start();
       }
@@ -218,6 +256,8 @@ public class Pipelines implements SmartLifecycle {
     });
     sampler.scheduleAtFixedRate(() -> all().forEach(p -> p.stats().sample()), 5, 5,
         java.util.concurrent.TimeUnit.SECONDS);
+    sampler.scheduleWithFixedDelay(this::followPauses, FOLLOW_PAUSES_MILLIS, FOLLOW_PAUSES_MILLIS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     // align-sequences: once the snapshot is done, and on while streaming (the source's keys grow)
     sampler.scheduleWithFixedDelay(() -> all().stream()
         .filter(p -> p.config().alignSequences() && p.state() == PipelineState.STREAMING)
@@ -286,26 +326,79 @@ public class Pipelines implements SmartLifecycle {
   }
 
   /**
-   * Stops applying; capture (shared with the source's other pipelines) goes on into the pipeline's
-   * topics, so nothing is lost, the WAL is released and the other pipelines go on.
+   * Stops applying, on every instance of the deployment: recorded in the control database, which
+   * the other instances follow within {@value #FOLLOW_PAUSES_MILLIS} ms, and which a restarted
+   * instance reads before it applies anything. Capture (shared with the source's other pipelines)
+   * goes on into the pipeline's topics, so nothing is lost, the WAL is released and the other
+   * pipelines go on.
    */
   public synchronized Pipeline pause(String name) {
     Running running = active(name);
-    running.applier().pause();
-    running.pipeline().state(PipelineState.PAUSED);
-    log.info("Pipeline {} paused", name);
+    control.paused(name, instance(), true);
+    pauseHere(running);
     return running.pipeline();
   }
 
+  /** Applies again, on every instance of the deployment (see {@link #pause}). */
   public synchronized Pipeline resume(String name) {
     Running running = active(name);
-    running.pipeline().state(PipelineState.STREAMING);
+    control.paused(name, instance(), false);
+    resumeHere(running);
+    return running.pipeline();
+  }
+
+  private void pauseHere(Running running) {
+    running.applier().pause();
+    running.pipeline().state(PipelineState.PAUSED);
+    log.info("Pipeline {} paused", running.pipeline().name());
+  }
+
+  private void resumeHere(Running running) {
+    boolean captures = leases.holds(running.capture());
+    running.pipeline().state(captures ? PipelineState.STREAMING : PipelineState.STANDBY);
     running.applier().resume();
-    if (!running.capture().running() && leases.holds(running.capture())) {
+    if (captures && !running.capture().running()) {
       running.capture().start();
     }
-    log.info("Pipeline {} resumed", name);
-    return running.pipeline();
+    log.info("Pipeline {} resumed", running.pipeline().name());
+  }
+
+  /** The pipelines paused in the deployment; none when the control database does not answer (logged). */
+  private Set<String> pausedInDeployment() {
+    try {
+      return control.pausedPipelines();
+    } catch (RuntimeException e) {
+      log.warn("Could not read the paused pipelines from the control database: {}", e.getMessage());
+      return Set.of();
+    }
+  }
+
+  /**
+   * Follows the pauses and resumes asked of other instances. Reads them under the lock that
+   * {@link #pause} and {@link #resume} hold while they record theirs: a set read before one of
+   * those would undo it here.
+   */
+  private synchronized void followPauses() {
+    Set<String> paused;
+    try {
+      paused = control.pausedPipelines();
+    } catch (RuntimeException e) { // the control database is away: keep what this instance does
+      log.debug("Could not read the paused pipelines: {}", e.getMessage());
+      return;
+    }
+    for (Running running : pipelines.values()) {
+      PipelineState state = running.pipeline().state();
+      if (running.capture() == null || state == PipelineState.RETIRED || state == PipelineState.FAILED
+          || state == PipelineState.STOPPED) {
+        continue;
+      }
+      boolean pausedThere = paused.contains(running.pipeline().name());
+      if (pausedThere && state != PipelineState.PAUSED) {
+        pauseHere(running);
+      } else if (!pausedThere && state == PipelineState.PAUSED) {
+        resumeHere(running);
+      }
+    }
   }
 
   /**
@@ -375,7 +468,8 @@ public class Pipelines implements SmartLifecycle {
       throw new PipelineCannotCatchUpException("pipeline '" + name + "' is disabled: it cannot catch up");
     }
     CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.applier(),
-        datasources.dataSource(running.pipeline().config().source()), kafkaClient()).run(timeoutMillis);
+        datasources.dataSource(running.pipeline().config().source()), kafkaClient(), control,
+        leases.holds(running.capture())).run(timeoutMillis);
     log.info("Catch-up of pipeline {}: caughtUp {} after {} ms (source at {}, captured {}, pending {})", name,
         result.caughtUp(), result.waitedMillis(), result.sourceLsn(), result.capturedLsn(), result.pendingEvents());
     return result;

@@ -3,6 +3,8 @@ package dev.strangler.sync.bench;
 import dev.strangler.sync.CdcSyncApplication;
 import dev.strangler.testkit.TestDatabase;
 import dev.strangler.testkit.TestInfrastructure;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -82,6 +84,16 @@ class SyncBenchmark {
     dev.strangler.sync.pipeline.PipelineStats stats = app.getBean(dev.strangler.sync.pipeline.Pipelines.class)
         .get("bench").stats();
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+    // heap of this whole JVM (cdc-sync, the in-process broker, the benchmark): used, and live after the last GC
+    AtomicLong heapUsed = new AtomicLong();
+    AtomicLong heapAfterGc = new AtomicLong();
+    progress.scheduleAtFixedRate(() -> {
+      heapUsed.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+      long afterGc = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
+          .mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+      heapAfterGc.accumulateAndGet(afterGc, Math::max);
+    }, 0, 100, TimeUnit.MILLISECONDS);
     long progressStart = System.nanoTime();
     progress.scheduleAtFixedRate(() -> System.out.printf("bench progress %.0f s: captured %d applied %d%n",
         seconds(progressStart), stats.capturedCount(), stats.appliedCount()), 1, 2, TimeUnit.SECONDS);
@@ -89,8 +101,8 @@ class SyncBenchmark {
     double cdcSnapshot = seconds(start);
     try {
       results.add(row("snapshot of " + ROWS + " rows (s)", nativeSnapshot,
-          cdcSnapshot, String.format("%.1f s of it app start-up; ratio %.2f× native (goal ≤ 2×)", appStart,
-              cdcSnapshot / nativeSnapshot)));
+          cdcSnapshot, String.format("%.1f s of it app start-up; %.2f× native's time (the copy's own rate: see the log)",
+              appStart, cdcSnapshot / nativeSnapshot)));
 
       // 2. streaming throughput: both read the same WAL at the same time, after a warm-up stream
       for (long from = ROWS + 1; from <= ROWS + WARM_ROWS; from += 10_000) {
@@ -149,7 +161,7 @@ class SyncBenchmark {
       double[] cdcLag = lag(cdcTarget, lagFrom);
       String achieved = String.format("%.0f writes/s achieved (%d rows)", lagRows / lagSeconds, lagRows);
       results.add(row("lag p50 at " + RATE + " writes/s (ms)", nativeLag[0], cdcLag[0], achieved));
-      results.add(row("lag p99 at " + RATE + " writes/s (ms)", nativeLag[1], cdcLag[1], "goal p99 ≤ 500 ms"));
+      results.add(row("lag p99 at " + RATE + " writes/s (ms)", nativeLag[1], cdcLag[1], "goal p99 ≤ 100 ms"));
     } finally {
       progress.shutdownNow();
       app.close();
@@ -158,6 +170,9 @@ class SyncBenchmark {
     System.out.println("\n| measure | native logical replication | cdc-sync | note |\n|---|---|---|---|");
     results.forEach(System.out::println);
     System.out.println("cpus=" + Runtime.getRuntime().availableProcessors() + " java=" + System.getProperty("java.version"));
+    System.out.printf("heap of the whole JVM (cdc-sync + in-process broker + benchmark), sampled every 100 ms: max used "
+        + "%d MB, max live after a GC %d MB, -Xmx %d MB%n", heapUsed.get() >> 20, heapAfterGc.get() >> 20,
+        Runtime.getRuntime().maxMemory() >> 20);
   }
 
   static String row(String measure, double nativeValue, double cdcValue, String note) {
