@@ -65,6 +65,8 @@ class DashboardBrowserTests {
   static Path profile;
 
   @BeforeAll
+  private static final String TESTER_TOKEN = "browser-tester-token-0123";
+
   static void start() throws IOException {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "Dashboard browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
@@ -94,6 +96,7 @@ class DashboardBrowserTests {
         Map.entry("strangler.gateway.routes.members.extracted-uri", extracted.baseUrl()),
         Map.entry("strangler.gateway.routes.members.mode", "shadow"),
         Map.entry("strangler.gateway.routes.members.shadow.redact[0]", "$.total"),
+        Map.entry("strangler.gateway.testers.token", TESTER_TOKEN),
         Map.entry("strangler.dashboard.sync.admin-url", sync.baseUrl()),
         Map.entry("strangler.dashboard.sync.token", SYNC_TOKEN),
         Map.entry("strangler.dashboard.route-pipelines.orders", "orders-to-orders")));
@@ -233,6 +236,16 @@ class DashboardBrowserTests {
         .contains("orders").contains("verify orders-to-orders: equal (120 source rows, 120 target rows)")
         .contains("browser-test");
     screenshot();
+
+    // testers' requests are shown apart, and so is pinned shadow noise
+    for (int i = 0; i < 3; i++) {
+      gateway.get("/api/orders/tester-" + i, "X-Strangler-Side", "extracted", "X-Strangler-Tester-Token", TESTER_TOKEN);
+    }
+    gateway.get("/api/orders/stray", "X-Strangler-Side", "extracted");
+    assertThat(gateway.admin("PUT", "/admin/routes/members/noise", "{\"path\":\"$.status\"}").statusCode()).isEqualTo(200);
+    wait.until(d -> d.findElement(By.cssSelector("#route-orders [data-field=budget]")).getText()
+        .contains("testers since start: 3 requests (1 side requests without a valid token, ignored)"));
+    wait.until(d -> d.findElement(By.cssSelector("#route-members [data-field=shadow]")).getText().contains("$.status"));
 
     // roll back, confirmed with a reason
     orders.findElement(By.cssSelector("[data-action=rollback]")).click();
