@@ -1,8 +1,6 @@
 package dev.strangler.sync.verify;
 
 import dev.strangler.sync.capture.EchoMarker;
-import dev.strangler.sync.mapping.Column;
-import dev.strangler.sync.mapping.ColumnMapping;
 import dev.strangler.sync.mapping.Sql;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.pipeline.Pipeline;
@@ -35,8 +33,10 @@ import org.springframework.stereotype.Component;
  * for the repair and lands after it, as it would have anyway. A missing target row cannot be locked;
  * the insert is an upsert, and an applier insert racing it is the same source row or a newer one that
  * the applier keeps applying. Every repair transaction starts with the applier's {@link EchoMarker}
- * naming the source, so the reverse pipeline drops it. The repaired keys are re-verified after; keys
- * still different (traffic wrote them meanwhile) are reported, not hidden.
+ * naming the source, so the reverse pipeline drops it, and runs with the applier's replication role
+ * ({@link Sql#replicaRole}): the target's foreign keys and ordinary triggers do not fire for repaired
+ * rows, as for applied ones. The repaired keys are re-verified after; keys still different (traffic
+ * wrote them meanwhile) are reported, not hidden.
  *
  * <p>Each repair is audited in the control database ({@code strangler_sync_repairs}) and the log.
  */
@@ -89,8 +89,13 @@ public class Repairer {
     DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
     try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
       tgt.setAutoCommit(false);
+      boolean replica = true;
       for (Map.Entry<Verifier.RequestedKey, TableMapping> entry : mappings.entrySet()) {
-        repairKey(pipeline, entry.getValue(), Verifier.keyValues(entry.getValue(), entry.getKey()), src, tgt);
+        replica &= repairKey(pipeline, entry.getValue(), Verifier.keyValues(entry.getValue(), entry.getKey()), src, tgt);
+      }
+      if (!replica) {
+        log.warn("Repair of pipeline {}: the target user may not set session_replication_role; the repair was "
+            + "written with foreign keys and triggers on", name);
       }
     } catch (SQLException e) {
       throw new IllegalStateException("repair of pipeline " + name + " failed: " + e.getMessage(), e);
@@ -106,9 +111,11 @@ public class Repairer {
     return (int) keys.stream().filter(k -> k.problem().equals(problem)).count();
   }
 
-  private static void repairKey(Pipeline pipeline, TableMapping mapping, List<String> key, Connection src,
-                                Connection tgt) throws SQLException {
+  /** @return false when the target user may not set the replica role (the key was repaired with checks on) */
+  private static boolean repairKey(Pipeline pipeline, TableMapping mapping, List<String> key, Connection src,
+                                   Connection tgt) throws SQLException {
     try {
+      boolean replica = Sql.replicaRole(tgt);
       try (PreparedStatement marker = tgt.prepareStatement(EchoMarker.SQL)) {
         marker.setString(1, pipeline.config().source());
         marker.execute();
@@ -130,7 +137,7 @@ public class Repairer {
           delete.executeUpdate();
         }
       } else {
-        try (PreparedStatement upsert = tgt.prepareStatement(upsert(mapping))) {
+        try (PreparedStatement upsert = tgt.prepareStatement(mapping.insert(c -> "?", null, true))) {
           for (int i = 0; i < row.size(); i++) {
             upsert.setString(i + 1, row.get(i));
           }
@@ -138,6 +145,7 @@ public class Repairer {
         }
       }
       tgt.commit();
+      return replica;
     } catch (SQLException e) {
       tgt.rollback();
       throw e;
@@ -166,25 +174,6 @@ public class Repairer {
         return values;
       }
     }
-  }
-
-  private static String upsert(TableMapping mapping) {
-    List<String> names = new ArrayList<>();
-    List<String> values = new ArrayList<>();
-    for (ColumnMapping column : mapping.columns()) {
-      names.add(Sql.quote(column.target().name()));
-      values.add(column.targetExpression("?"));
-    }
-    for (Map.Entry<Column, String> d : mapping.defaults().entrySet()) {
-      names.add(Sql.quote(d.getKey().name()));
-      values.add(d.getValue());
-    }
-    String keys = mapping.keyColumns().stream().map(c -> Sql.quote(c.target().name())).collect(Collectors.joining(", "));
-    List<String> sets = mapping.valueColumns().stream()
-        .map(c -> Sql.quote(c.target().name()) + " = EXCLUDED." + Sql.quote(c.target().name())).toList();
-    return "INSERT INTO " + mapping.target().sql() + " (" + String.join(", ", names) + ") VALUES ("
-        + String.join(", ", values) + ") ON CONFLICT (" + keys + ") "
-        + (sets.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", sets));
   }
 
   private static void bind(PreparedStatement statement, List<String> values, int offset) throws SQLException {
