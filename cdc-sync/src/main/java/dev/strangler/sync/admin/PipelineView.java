@@ -52,7 +52,12 @@ record PipelineView(String name, String source, String target, String state, Str
   /** @param captured events/s sent to Kafka  @param applied events/s written to the target */
   record Rates(double captured, double applied) {}
 
-  /** @param rowsDone rows copied  @param rowsTotal rows counted when the snapshot began, -1 before */
+  /**
+   * @param rowsDone rows copied
+   * @param rowsTotal while a new slot's snapshot is copied the estimate of {@code pg_class.reltuples} (-1 if a
+   *     table was never analyzed), the rows copied once done; for an incremental snapshot the rows counted
+   *     when it began; -1 before a snapshot
+   */
   record Snapshot(long rowsDone, long rowsTotal) {}
 
   static PipelineView of(Pipeline pipeline, Pipelines pipelines, Verifier verifier) {

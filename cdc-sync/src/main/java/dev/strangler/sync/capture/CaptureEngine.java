@@ -471,7 +471,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private void copyThenStream() {
     List<CopySnapshot.Table> tables = new ArrayList<>();
     pending.forEach((pipeline, names) -> {
-      pipeline.stats().snapshotTotal(countRows(pipeline, pipeline.mappings().stream()
+      pipeline.stats().snapshotTotal(estimateRows(pipeline, pipeline.mappings().stream()
           .filter(m -> names.contains(m.source().toString())).toList()));
       pipeline.advance(PipelineState.SNAPSHOT);
       boolean sourceWins = pipeline.config().conflictWinner() == SyncProperties.ConflictWinner.SOURCE;
@@ -523,6 +523,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     for (Pipeline pipeline : List.copyOf(pending.keySet())) {
       Set<String> left = notCopied.get(pipeline);
       if (left == null) {
+        pipeline.stats().snapshotTotal(pipeline.stats().snapshotRowsDone()); // the estimate replaced by the count
         snapshotDone(pipeline);
       } else {
         pending.put(pipeline, left);
@@ -1092,6 +1093,34 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     } else if (incrementalSeen) {
       incrementalSeen = false;
       snapshotsDoneInBatch.addAll(incremental);
+    }
+  }
+
+  /**
+   * The planner's estimate of the tables' rows ({@code pg_class.reltuples}, summed over a partitioned
+   * table's leaves), read from the catalog instead of scanning every table before it is copied; -1
+   * (unknown) when a table was never vacuumed or analyzed.
+   */
+  private long estimateRows(Pipeline pipeline, List<TableMapping> mappings) {
+    long total = 0;
+    try (Connection connection = sourceDataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(
+        "SELECT CASE WHEN bool_or(c.reltuples < 0) THEN -1 ELSE coalesce(sum(c.reltuples), 0)::bigint END"
+            + " FROM pg_partition_tree(?::regclass) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf")) {
+      for (TableMapping mapping : mappings) {
+        statement.setString(1, mapping.source().sql());
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          long estimate = rows.getLong(1);
+          if (estimate < 0) {
+            return -1;
+          }
+          total += estimate;
+        }
+      }
+      return total;
+    } catch (Exception e) {
+      log.warn("Could not estimate the rows of pipeline {}'s snapshot: {}", pipeline.name(), e.getMessage());
+      return -1;
     }
   }
 

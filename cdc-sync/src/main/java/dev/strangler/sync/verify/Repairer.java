@@ -1,8 +1,6 @@
 package dev.strangler.sync.verify;
 
 import dev.strangler.sync.capture.EchoMarker;
-import dev.strangler.sync.mapping.Column;
-import dev.strangler.sync.mapping.ColumnMapping;
 import dev.strangler.sync.mapping.Sql;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.pipeline.Pipeline;
@@ -32,11 +30,14 @@ import org.springframework.stereotype.Component;
  * <p>The rule against setting a row back: each key is repaired in its own target transaction that first
  * locks the target row ({@code SELECT ... FOR UPDATE}) and only then reads the source row. An applier
  * write of that row either committed before the lock (so the source read is at least as new) or waits
- * for the repair and lands after it, as it would have anyway. A missing target row cannot be locked;
- * the insert is an upsert, and an applier insert racing it is the same source row or a newer one that
- * the applier keeps applying. Every repair transaction starts with the applier's {@link EchoMarker}
- * naming the source, so the reverse pipeline drops it. The repaired keys are re-verified after; keys
- * still different (traffic wrote them meanwhile) are reported, not hidden.
+ * for the repair and lands after it, as it would have anyway. A missing target row cannot be locked:
+ * it is inserted only while still missing ({@code DO NOTHING}); when the applier inserted it after the
+ * lock (its value may be newer than the source row read), the key is locked and read again. A source
+ * row found missing deletes only a target row that was locked. Every repair transaction starts with
+ * the applier's {@link EchoMarker} naming the source, so the reverse pipeline drops it, and runs with
+ * the applier's replication role ({@link Sql#replicaRole}): the target's foreign keys and ordinary
+ * triggers do not fire for repaired rows, as for applied ones. The repaired keys are re-verified
+ * after; keys still different (traffic wrote them meanwhile) are reported, not hidden.
  *
  * <p>Each repair is audited in the control database ({@code strangler_sync_repairs}) and the log.
  */
@@ -45,6 +46,8 @@ public class Repairer {
 
   private static final Logger log = LoggerFactory.getLogger(Repairer.class);
   private static final String AUDIT = "strangler_sync_repairs";
+  /** how often a key whose missing target row the applier inserted meanwhile is tried */
+  private static final int ATTEMPTS = 5;
 
   private final Pipelines pipelines;
   private final Verifier verifier;
@@ -89,8 +92,13 @@ public class Repairer {
     DataSource target = pipelines.datasources().dataSource(pipeline.config().target());
     try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
       tgt.setAutoCommit(false);
+      boolean replica = true;
       for (Map.Entry<Verifier.RequestedKey, TableMapping> entry : mappings.entrySet()) {
-        repairKey(pipeline, entry.getValue(), Verifier.keyValues(entry.getValue(), entry.getKey()), src, tgt);
+        replica &= repairKey(pipeline, entry.getValue(), Verifier.keyValues(entry.getValue(), entry.getKey()), src, tgt);
+      }
+      if (!replica) {
+        log.warn("Repair of pipeline {}: the target user may not set session_replication_role; the repair was "
+            + "written with foreign keys and triggers on", name);
       }
     } catch (SQLException e) {
       throw new IllegalStateException("repair of pipeline " + name + " failed: " + e.getMessage(), e);
@@ -106,42 +114,71 @@ public class Repairer {
     return (int) keys.stream().filter(k -> k.problem().equals(problem)).count();
   }
 
-  private static void repairKey(Pipeline pipeline, TableMapping mapping, List<String> key, Connection src,
-                                Connection tgt) throws SQLException {
-    try {
-      try (PreparedStatement marker = tgt.prepareStatement(EchoMarker.SQL)) {
-        marker.setString(1, pipeline.config().source());
-        marker.execute();
-      }
-      String targetKeys = mapping.keyColumns().stream().map(c -> "t." + Sql.quote(c.target().name()))
-          .collect(Collectors.joining(", "));
-      String keyParameters = mapping.keyColumns().stream().map(c -> "?::" + c.target().sqlType())
-          .collect(Collectors.joining(", "));
-      try (PreparedStatement lock = tgt.prepareStatement("SELECT 1 FROM " + mapping.target().sql() + " t WHERE ROW("
-          + targetKeys + ") = ROW(" + keyParameters + ") FOR UPDATE")) {
-        bind(lock, key, 0);
-        lock.executeQuery().close();
-      }
-      List<String> row = sourceRow(mapping, key, src);
-      if (row == null) {
-        try (PreparedStatement delete = tgt.prepareStatement("DELETE FROM " + mapping.target().sql() + " t WHERE ROW("
-            + targetKeys + ") = ROW(" + keyParameters + ")")) {
-          bind(delete, key, 0);
-          delete.executeUpdate();
+  /**
+   * Repairs one key in its own target transaction: locks the target row, then reads the source row
+   * and writes it. A row missing at the lock is inserted only if it is still missing ({@code ON
+   * CONFLICT DO NOTHING}), and a source row found missing deletes only a locked target row: a row the
+   * applier wrote after the lock may be newer than the source row read, so it is never overwritten or
+   * deleted; the key is then tried again (its row can be locked now), at most {@value #ATTEMPTS} times,
+   * after which it is left to the applier and the re-verify.
+   *
+   * @return false when the target user may not set the replica role (the key was repaired with checks on)
+   */
+  private static boolean repairKey(Pipeline pipeline, TableMapping mapping, List<String> key, Connection src,
+                                   Connection tgt) throws SQLException {
+    String targetKeys = mapping.keyColumns().stream().map(c -> "t." + Sql.quote(c.target().name()))
+        .collect(Collectors.joining(", "));
+    String keyParameters = mapping.keyColumns().stream().map(c -> "?::" + c.target().sqlType())
+        .collect(Collectors.joining(", "));
+    boolean replica = true;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        replica = Sql.replicaRole(tgt);
+        try (PreparedStatement marker = tgt.prepareStatement(EchoMarker.SQL)) {
+          marker.setString(1, pipeline.config().source());
+          marker.execute();
         }
-      } else {
-        try (PreparedStatement upsert = tgt.prepareStatement(upsert(mapping))) {
-          for (int i = 0; i < row.size(); i++) {
-            upsert.setString(i + 1, row.get(i));
+        boolean locked;
+        try (PreparedStatement lock = tgt.prepareStatement("SELECT 1 FROM " + mapping.target().sql() + " t WHERE ROW("
+            + targetKeys + ") = ROW(" + keyParameters + ") FOR UPDATE")) {
+          bind(lock, key, 0);
+          try (ResultSet rows = lock.executeQuery()) {
+            locked = rows.next();
           }
-          upsert.executeUpdate();
         }
+        List<String> row = sourceRow(mapping, key, src);
+        boolean written = true;
+        if (row == null) {
+          if (locked) {
+            try (PreparedStatement delete = tgt.prepareStatement("DELETE FROM " + mapping.target().sql()
+                + " t WHERE ROW(" + targetKeys + ") = ROW(" + keyParameters + ")")) {
+              bind(delete, key, 0);
+              delete.executeUpdate();
+            }
+          }
+        } else {
+          try (PreparedStatement insert = tgt.prepareStatement(mapping.insert(c -> "?", null, locked))) {
+            for (int i = 0; i < row.size(); i++) {
+              insert.setString(i + 1, row.get(i));
+            }
+            written = insert.executeUpdate() == 1 || locked;
+          }
+        }
+        if (written) {
+          tgt.commit();
+          return replica;
+        }
+        tgt.rollback(); // the applier inserted the row after the lock: lock it and read the source again
+        log.debug("Repair of pipeline {}: {} key {} was inserted concurrently (attempt {})", pipeline.name(),
+            mapping.target(), key, attempt);
+      } catch (SQLException e) {
+        tgt.rollback();
+        throw e;
       }
-      tgt.commit();
-    } catch (SQLException e) {
-      tgt.rollback();
-      throw e;
     }
+    log.info("Repair of pipeline {}: {} key {} kept being inserted concurrently; left to the applier", pipeline.name(),
+        mapping.target(), key);
+    return replica;
   }
 
   /** The source row's mapped columns as text, in mapping order, read now; null when the source lacks it. */
@@ -166,25 +203,6 @@ public class Repairer {
         return values;
       }
     }
-  }
-
-  private static String upsert(TableMapping mapping) {
-    List<String> names = new ArrayList<>();
-    List<String> values = new ArrayList<>();
-    for (ColumnMapping column : mapping.columns()) {
-      names.add(Sql.quote(column.target().name()));
-      values.add(column.targetExpression("?"));
-    }
-    for (Map.Entry<Column, String> d : mapping.defaults().entrySet()) {
-      names.add(Sql.quote(d.getKey().name()));
-      values.add(d.getValue());
-    }
-    String keys = mapping.keyColumns().stream().map(c -> Sql.quote(c.target().name())).collect(Collectors.joining(", "));
-    List<String> sets = mapping.valueColumns().stream()
-        .map(c -> Sql.quote(c.target().name()) + " = EXCLUDED." + Sql.quote(c.target().name())).toList();
-    return "INSERT INTO " + mapping.target().sql() + " (" + String.join(", ", names) + ") VALUES ("
-        + String.join(", ", values) + ") ON CONFLICT (" + keys + ") "
-        + (sets.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", sets));
   }
 
   private static void bind(PreparedStatement statement, List<String> values, int offset) throws SQLException {
