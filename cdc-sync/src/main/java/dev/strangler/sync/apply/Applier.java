@@ -67,6 +67,8 @@ public final class Applier {
   private final Map<Consumer<?, ?>, Map<TopicPartition, OffsetAndMetadata>> uncommitted =
       new java.util.concurrent.ConcurrentHashMap<>();
   private static final String POSITION_PREFIX = "strangler-sync-position:";
+  /** which consumer applies each partition now, across instances: fences one paused past its session */
+  private final ApplyClaims claims;
 
   /**
    * @param pipeline the pipeline applied
@@ -80,6 +82,7 @@ public final class Applier {
                  KafkaTemplate<String, String> kafka, JsonMapper json, int concurrency) {
     this.pipeline = pipeline;
     this.writer = new ChangeWriter(pipeline, target);
+    this.claims = new ApplyClaims(target, groupId(), pipeline.name());
     this.kafka = kafka;
     this.json = json;
     String[] topics = pipeline.mappings().stream().map(TableMapping::topic).toArray(String[]::new);
@@ -159,7 +162,15 @@ public final class Applier {
       events.add(event);
       origins.put(event, record);
     }
-    apply(events, origins);
+    try {
+      apply(events, origins);
+    } catch (ApplyClaims.ApplyFencedException fenced) {
+      // another consumer applies (some of) these partitions now: nothing of the batch is written or
+      // committed; rewound, it is read again only where the group still assigns it here
+      log.info("{}; the batch goes back to the group", fenced.getMessage());
+      rewind(records, consumer);
+      return;
+    }
     positions.putAll(batchPositions);
     if (replays > 0) {
       log.info("Pipeline {}: {} change(s) delivered again and already applied; skipped", pipeline.name(), replays);
@@ -168,6 +179,19 @@ public final class Applier {
     // counted it too, and a clean shutdown waits for applied to reach captured
     pipeline.stats().applied(events.size() + replays);
     commit(records, consumer);
+  }
+
+  /** Seeks each partition of the batch back to its first record in it. */
+  private static void rewind(List<ConsumerRecord<String, String>> records, Consumer<?, ?> consumer) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<String, String> record : records) {
+      first.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+    }
+    first.forEach((partition, offset) -> {
+      if (consumer.assignment().contains(partition)) {
+        consumer.seek(partition, offset);
+      }
+    });
   }
 
   /** Commits the offsets after {@code records}, each with the stream position applied up to then. */
@@ -218,15 +242,18 @@ public final class Applier {
               + "already changed (replays change nothing)", pipeline.name(), offsets.keySet(), e.toString());
         }
       }
+      claims.release(partitions);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
       uncommitted.remove(consumer);
+      claims.release(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, java.util.Collection<TopicPartition> partitions) {
+      claims.claim(partitions);
       positionsRead.removeAll(partitions);
     }
   }
@@ -328,8 +355,13 @@ public final class Applier {
     if (events.isEmpty()) {
       return; // e.g. a batch of replays only: no empty transaction (with its echo marker) on the target
     }
+    java.util.Set<TopicPartition> partitions = new java.util.HashSet<>();
+    origins.values().forEach(record -> partitions.add(new TopicPartition(record.topic(), record.partition())));
+    ChangeWriter.Fence fence = connection -> claims.check(connection, partitions);
     try {
-      writer.apply(events);
+      writer.apply(events, fence);
+    } catch (ApplyClaims.ApplyFencedException fenced) {
+      throw fenced;
     } catch (SQLException | RuntimeException batchError) {
       if (!isDataError(batchError)) {
         log.warn("Applier of pipeline {} cannot write to its target ({}); retrying", pipeline.name(),
@@ -338,7 +370,9 @@ public final class Applier {
       }
       for (ChangeEvent event : events) {
         try {
-          writer.apply(List.of(event));
+          writer.apply(List.of(event), fence);
+        } catch (ApplyClaims.ApplyFencedException fenced) {
+          throw fenced;
         } catch (SQLException | RuntimeException e) {
           if (!isDataError(e)) {
             throw new IllegalStateException("target unavailable", e);

@@ -66,12 +66,21 @@ final class ChangeWriter {
     }
   }
 
-  /** Applies the events in order in one transaction; on any error nothing of them is applied. */
-  void apply(List<ChangeEvent> events) throws SQLException {
+  /** Checked in the transaction before it writes; throws to roll it back (see {@link ApplyClaims}). */
+  interface Fence {
+    void check(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Applies the events in order in one transaction, after the fence passed; on any error nothing of
+   * them is applied.
+   */
+  void apply(List<ChangeEvent> events, Fence fence) throws SQLException {
     try (Connection connection = target.getConnection()) {
       connection.setAutoCommit(false);
       try {
         asReplica(connection);
+        fence.check(connection);
         try (PreparedStatement marker = connection.prepareStatement(EchoMarker.SQL)) {
           marker.setString(1, origin);
           marker.execute();

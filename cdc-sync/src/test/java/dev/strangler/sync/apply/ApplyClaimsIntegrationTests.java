@@ -1,0 +1,102 @@
+package dev.strangler.sync.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.strangler.testkit.TestDatabase;
+import dev.strangler.testkit.TestInfrastructure;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The apply fence on a real PostgreSQL target: two consumers of one group (as two cdc-sync
+ * instances are) and one partition that moved from the first to the second while the first was
+ * paused past its session.
+ */
+class ApplyClaimsIntegrationTests {
+
+  private static final TopicPartition PARTITION = new TopicPartition("fence.public.acct", 2);
+  private static DataSource target;
+
+  @BeforeAll
+  static void target() {
+    TestDatabase database = TestInfrastructure.freshDatabase("apply_claims");
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(database.jdbcUrl());
+    dataSource.setUser(database.username());
+    dataSource.setPassword(database.password());
+    target = dataSource;
+  }
+
+  @Test
+  void aConsumerWhosePartitionWasClaimedSinceIsFencedAndTheNewOwnerIsNot() throws SQLException {
+    ApplyClaims paused = new ApplyClaims(target, "cdc-sync.fenced", "fenced");
+    ApplyClaims next = new ApplyClaims(target, "cdc-sync.fenced", "fenced");
+    paused.claim(List.of(PARTITION));
+    inTransaction(connection -> paused.check(connection, List.of(PARTITION))); // its own claim: passes
+    next.claim(List.of(PARTITION)); // the group gave the partition to the other consumer
+
+    assertThatThrownBy(() -> inTransaction(connection -> paused.check(connection, List.of(PARTITION))))
+        .isInstanceOf(ApplyClaims.ApplyFencedException.class).hasMessageContaining(PARTITION.toString());
+    inTransaction(connection -> next.check(connection, List.of(PARTITION)));
+    // revoked from the new owner too: a batch of it still in hand is fenced, without a claim by anyone
+    next.release(List.of(PARTITION));
+    assertThatThrownBy(() -> inTransaction(connection -> next.check(connection, List.of(PARTITION))))
+        .isInstanceOf(ApplyClaims.ApplyFencedException.class);
+  }
+
+  @Test
+  void aClaimWaitsForTheApplyInFlightSoTheOldOwnersLastBatchIsInBeforeTheNewOwnersFirst() throws Exception {
+    ApplyClaims old = new ApplyClaims(target, "cdc-sync.waits", "waits");
+    ApplyClaims next = new ApplyClaims(target, "cdc-sync.waits", "waits");
+    old.claim(List.of(PARTITION));
+    try (Connection applying = target.getConnection()) {
+      applying.setAutoCommit(false);
+      old.check(applying, List.of(PARTITION)); // the old owner's batch has passed its fence and is writing
+      CompletableFuture<Void> claimed = CompletableFuture.runAsync(() -> next.claim(List.of(PARTITION)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> claimWaitsForALock());
+      assertThat(claimed).isNotDone();
+      applying.commit();
+      claimed.get();
+    }
+    assertThatThrownBy(() -> inTransaction(connection -> old.check(connection, List.of(PARTITION))))
+        .isInstanceOf(ApplyClaims.ApplyFencedException.class);
+  }
+
+  private static boolean claimWaitsForALock() throws SQLException {
+    try (Connection connection = target.getConnection(); Statement statement = connection.createStatement();
+         ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+             + "AND query LIKE 'INSERT INTO " + ApplyClaims.TABLE + "%'")) {
+      row.next();
+      return row.getLong(1) > 0;
+    }
+  }
+
+  private interface InTransaction {
+    void run(Connection connection) throws SQLException;
+  }
+
+  private static void inTransaction(InTransaction work) throws SQLException {
+    try (Connection connection = target.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        work.run(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    }
+  }
+}
