@@ -422,7 +422,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
       incremental.forEach(p -> {
         p.stats().snapshotTotal(countRows(p, p.mappings().stream()
             .filter(m -> pending.get(p).contains(m.source().toString())).toList()));
-        p.state(PipelineState.SNAPSHOT);
+        p.advance(PipelineState.SNAPSHOT);
         log.info("Pipeline {}: snapshot of {} not done (added later, re-enabled, interrupted or target emptied); "
             + "incremental snapshot of {} rows while streaming", p.name(), pending.get(p), p.stats().snapshotRowsTotal());
       });
@@ -587,7 +587,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     });
     control.snapshotState(settings.slotName(), pipeline.name(), tables, false);
     pipeline.stats().snapshotTotal(countRows(pipeline, pipeline.mappings()));
-    pipeline.state(PipelineState.SNAPSHOT);
+    pipeline.advance(PipelineState.SNAPSHOT);
     incremental.add(pipeline);
     log.info("Pipeline {}: snapshot of {} ({} rows) requested", pipeline.name(), tables,
         pipeline.stats().snapshotRowsTotal());
@@ -874,9 +874,10 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     awaitLease();
     send(outgoing);
     for (Pipeline pipeline : pipelines) {
-      if (pipeline.state() == PipelineState.CAPTURE_BLOCKED) { // Kafka or the source was away
+      // Kafka or the source was away; a pause that came meanwhile stays
+      if (pipeline.moveFrom(PipelineState.CAPTURE_BLOCKED,
+          incremental.contains(pipeline) ? PipelineState.SNAPSHOT : PipelineState.STREAMING)) {
         log.info("Capture of pipeline {} goes on", pipeline.name());
-        pipeline.state(incremental.contains(pipeline) ? PipelineState.SNAPSHOT : PipelineState.STREAMING);
       }
     }
     for (RecordChangeEvent<SourceRecord> event : records) {

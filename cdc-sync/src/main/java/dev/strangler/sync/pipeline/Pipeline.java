@@ -20,7 +20,8 @@ public final class Pipeline {
   private final Map<TableRef, TableMapping> bySource = new LinkedHashMap<>();
   private final Map<String, TableMapping> byTopic = new LinkedHashMap<>();
   private final PipelineStats stats;
-  private volatile PipelineState state = PipelineState.STOPPED;
+  private final java.util.concurrent.atomic.AtomicReference<PipelineState> state =
+      new java.util.concurrent.atomic.AtomicReference<>(PipelineState.STOPPED);
   private volatile String lastError;
   private volatile SourceSettings capture;
   private volatile String retirement;
@@ -40,7 +41,7 @@ public final class Pipeline {
   public SyncProperties.Pipeline config() { return config; }
   public List<TableMapping> mappings() { return mappings; }
   public PipelineStats stats() { return stats; }
-  public PipelineState state() { return state; }
+  public PipelineState state() { return state.get(); }
   public String lastError() { return lastError; }
   /** The replication slot of the source's capture engine, shared with the source's other pipelines. */
   public String slotName() { return capture == null ? null : capture.slotName(); }
@@ -63,25 +64,31 @@ public final class Pipeline {
   /** @param what what retiring dropped (and kept) on the source */
   public void retired(String what) {
     this.retirement = what;
-    this.state = PipelineState.RETIRED;
+    this.state.set(PipelineState.RETIRED);
   }
 
+  /** Sets the state whatever it was: for the lifecycle and the admin API (start, stop, pause, resume). */
   public void state(PipelineState state) {
-    this.state = state;
+    this.state.set(state);
   }
 
-  /** Moves to {@code next} unless the pipeline is paused, failed or retired. */
+  /**
+   * Moves to {@code next} unless the pipeline is paused, failed, stopped or retired, atomically: a
+   * pause that lands meanwhile is never overwritten (capture and applier threads move the state).
+   */
   public void advance(PipelineState next) {
-    PipelineState current = state;
-    if (current != PipelineState.PAUSED && current != PipelineState.FAILED && current != PipelineState.RETIRED
-        && current != PipelineState.STOPPED) {
-      state = next;
-    }
+    state.updateAndGet(current -> current == PipelineState.PAUSED || current == PipelineState.FAILED
+        || current == PipelineState.RETIRED || current == PipelineState.STOPPED ? current : next);
+  }
+
+  /** Moves to {@code next} only from {@code expected}, atomically; whether it did. */
+  public boolean moveFrom(PipelineState expected, PipelineState next) {
+    return state.compareAndSet(expected, next);
   }
 
   public void failed(String error) {
     this.lastError = error;
-    this.state = PipelineState.FAILED;
+    this.state.set(PipelineState.FAILED);
   }
 
   public void lastError(String error) {

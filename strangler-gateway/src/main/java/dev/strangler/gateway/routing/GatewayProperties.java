@@ -92,7 +92,7 @@ public record GatewayProperties(
   /**
    * The cdc-sync pipelines a fenced switch waits for.
    *
-   * @param adminUrl cdc-sync's admin API, e.g. {@code http://127.0.0.1:9100}
+   * @param adminUrl cdc-sync's admin API, e.g. {@code http://127.0.0.1:9090} (cdc-sync's management port)
    * @param token bearer token of cdc-sync's admin API
    * @param pipelines pipelines that must have applied everything the source acknowledged before
    *     the route flips (list both directions; all listed are waited for)

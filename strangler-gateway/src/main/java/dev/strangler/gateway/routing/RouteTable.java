@@ -194,7 +194,7 @@ public final class RouteTable {
     URI adminUrl = sync.adminUrl();
     String adminProperty = property + ".sync.admin-url";
     if (adminUrl == null) {
-      throw new InvalidRouteConfigurationException(adminProperty, "is required (e.g. http://127.0.0.1:9100)");
+      throw new InvalidRouteConfigurationException(adminProperty, "is required (e.g. http://127.0.0.1:9090, cdc-sync's management port)");
     }
     String scheme = adminUrl.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
