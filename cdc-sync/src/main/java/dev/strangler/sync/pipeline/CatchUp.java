@@ -2,6 +2,7 @@ package dev.strangler.sync.pipeline;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.Fence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,22 +31,33 @@ import org.apache.kafka.common.TopicPartition;
  * each of them: the offsets this process applied, or the group's committed ones (re-read while
  * waiting, for partitions another instance applies). Bounded by the caller's timeout at every
  * step; polls with short sleeps.
+ *
+ * <p>A source that Kafka Connect captures has no engine here: the fence is in Kafka once the
+ * connector's committed offsets reach its WAL position (Connect commits an offset only when every
+ * record before it was acknowledged, and Debezium emits the fence message as a record, so the
+ * offsets move past it even when the tables are idle).
  */
 final class CatchUp {
 
   private static final long POLL_MILLIS = 3;
+  /** how often the connector's committed offsets are read from Connect while waiting for a fence */
+  private static final long CONNECT_POLL_MILLIS = 50;
   /** how often, while waiting, the group's committed offsets are read again */
   private static final long COMMITTED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final Pipeline pipeline;
   private final CaptureEngine capture;
+  /** the source's connector when Kafka Connect captures it, else null */
+  private final ConnectCapture connect;
   private final Applier applier;
   private final DataSource source;
   private final Admin kafka;
 
-  CatchUp(Pipeline pipeline, CaptureEngine capture, Applier applier, DataSource source, Admin kafka) {
+  CatchUp(Pipeline pipeline, CaptureEngine capture, ConnectCapture connect, Applier applier, DataSource source,
+          Admin kafka) {
     this.pipeline = pipeline;
     this.capture = capture;
+    this.connect = connect;
     this.applier = applier;
     this.source = source;
     this.kafka = kafka;
@@ -56,15 +68,21 @@ final class CatchUp {
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     requireApplying();
     String id = UUID.randomUUID().toString();
-    CompletableFuture<Void> fenceCaptured = capture.expectFence(id);
+    CompletableFuture<Void> fenceCaptured = connect == null ? capture.expectFence(id) : null;
     try {
       String sourceLsn = emitFence(id, timeoutMillis);
-      try {
-        fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        return result(false, sourceLsn, null, start);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("waiting for the fence failed", e.getCause());
+      if (connect != null) {
+        if (!committedByConnect(sourceLsn, deadline)) {
+          return result(false, sourceLsn, null, start);
+        }
+      } else {
+        try {
+          fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          return result(false, sourceLsn, null, start);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("waiting for the fence failed", e.getCause());
+        }
       }
       Map<TopicPartition, Long> fenceEnds = endOffsets(remaining(deadline));
       if (fenceEnds == null) {
@@ -89,8 +107,31 @@ final class CatchUp {
         Thread.sleep(POLL_MILLIS);
       }
     } finally {
-      capture.forgetFence(id);
+      if (connect == null) {
+        capture.forgetFence(id);
+      }
     }
+  }
+
+  /** Waits until the connector's committed offsets reach the fence's WAL position; false at the deadline. */
+  private boolean committedByConnect(String fenceLsn, long deadline) throws InterruptedException {
+    long fence = lsn(fenceLsn);
+    while (true) {
+      long left = remaining(deadline);
+      if (left <= 0) {
+        return false;
+      }
+      if (connect.committedLsn(java.time.Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(2)))) >= fence) {
+        return true;
+      }
+      Thread.sleep(Math.max(1, Math.min(CONNECT_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining(deadline)))));
+    }
+  }
+
+  /** An LSN as PostgreSQL writes it ({@code 16/B374D848}) as a number. */
+  static long lsn(String text) {
+    int slash = text.indexOf('/');
+    return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
   }
 
   private void requireApplying() {
@@ -177,7 +218,8 @@ final class CatchUp {
       Map<TopicPartition, Long> ends = endOffsets(TimeUnit.MILLISECONDS.toNanos(200));
       pendingEvents = ends == null ? null : pending(ends, applied(committedOffsets(TimeUnit.MILLISECONDS.toNanos(200))));
     }
-    return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(capture.capturedLsn()), pendingEvents,
+    long captured = connect != null ? connect.lastCommittedLsn() : capture.capturedLsn();
+    return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(captured), pendingEvents,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 

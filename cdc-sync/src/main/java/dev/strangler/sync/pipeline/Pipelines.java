@@ -2,6 +2,7 @@ package dev.strangler.sync.pipeline;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncDatasources;
@@ -43,12 +44,15 @@ public class Pipelines implements SmartLifecycle {
   private final Map<String, Integer> partitions = new TreeMap<>();
   /** one capture engine per source datasource */
   private final Map<String, CaptureEngine> engines = new TreeMap<>();
+  /** the sources Kafka Connect captures ({@code capture: connect}): their engines never start */
+  private final Map<String, ConnectCapture> connects = new TreeMap<>();
   /** which instance captures each source */
   private final dev.strangler.sync.capture.CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
   private final SyncDatasources datasources;
   private final KeyRanges keyRanges;
   private final TargetTables targetTables;
+  private final JsonMapper json;
   private java.util.concurrent.ScheduledExecutorService sampler;
   private org.apache.kafka.clients.admin.Admin kafkaClient;
   private volatile boolean running;
@@ -69,6 +73,7 @@ public class Pipelines implements SmartLifecycle {
                    MeterRegistry meters, JsonMapper json, org.springframework.core.env.Environment environment) {
     this.kafkaAdmin = kafkaAdmin;
     this.datasources = datasources;
+    this.json = json;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
     this.keyRanges = new KeyRanges(properties, datasources::dataSource);
     this.targetTables = new TargetTables(datasources::dataSource);
@@ -90,7 +95,7 @@ public class Pipelines implements SmartLifecycle {
       if (!problems.isEmpty() || !config.enabled()) {
         Pipeline idle = new Pipeline(name, config, List.of(), new PipelineStats(name, meters));
         idle.capturedWith(settings.get(config.source()));
-        pipelines.put(name, new Running(idle, null, null));
+        pipelines.put(name, new Running(idle, null, null, null));
         continue;
       }
       try {
@@ -102,11 +107,12 @@ public class Pipelines implements SmartLifecycle {
         partitions.put(name, properties.partitionsOf(config));
         Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json,
             properties.partitionsOf(config));
-        pipelines.put(name, new Running(pipeline, null, applier));
+        pipelines.put(name, new Running(pipeline, null, applier, null));
       } catch (InvalidPipelineException e) {
         problems.add(e.getMessage());
       }
     }
+    bySource.forEach((source, readers) -> connectModeProblems(properties, source, readers, problems));
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
     }
@@ -119,10 +125,57 @@ public class Pipelines implements SmartLifecycle {
           p -> new TargetReconciler(datasources.dataSource(p.config().source()),
               datasources.dataSource(p.config().target())).reconcile(p), properties.initialSnapshot());
       engines.put(source, capture);
-      readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
+      ConnectCapture connect = properties.datasources().get(source).capture() == SyncProperties.Capture.CONNECT
+          ? new ConnectCapture(capture, properties.datasources().get(source), json) : null;
+      if (connect != null) {
+        connects.put(source, connect);
+      }
+      readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier(), connect)));
     });
+    // only the embedded engines take leases: Kafka Connect decides who runs a connector's task
     leases = new dev.strangler.sync.capture.CaptureLeases(control, properties.lease(),
-        instanceId(properties.lease(), environment), List.copyOf(engines.values()));
+        instanceId(properties.lease(), environment), engines.entrySet().stream()
+        .filter(e -> !connects.containsKey(e.getKey())).map(Map.Entry::getValue).toList());
+  }
+
+  /**
+   * What {@code capture: connect} needs of a source and its pipelines: a Connect REST URL (catch-up
+   * reads the connector's offsets there), each source table mapped by one pipeline only (one
+   * connector topic per table, renamed to that pipeline's topic), and no pipeline pair that syncs
+   * this source both ways (echo prevention needs the embedded engine, see the README's limits).
+   */
+  private static void connectModeProblems(SyncProperties properties, String source, List<Pipeline> readers,
+                                          List<String> problems) {
+    SyncProperties.Datasource config = properties.datasources().get(source);
+    if (config == null || config.capture() != SyncProperties.Capture.CONNECT) {
+      return;
+    }
+    String property = "strangler.sync.datasources." + source + ".capture";
+    if (config.connect().urls().isEmpty()) {
+      problems.add("strangler.sync.datasources." + source + ".connect.urls: required with " + property
+          + ": connect (catch-up reads the connector's committed offsets from the Connect REST API)");
+    }
+    Map<String, String> mappedBy = new TreeMap<>();
+    for (Pipeline reader : readers) {
+      for (TableMapping mapping : reader.mappings()) {
+        String other = mappedBy.putIfAbsent(mapping.source().toString(), reader.name());
+        if (other != null && !other.equals(reader.name())) {
+          problems.add(property + " is connect, but table " + mapping.source() + " is mapped by pipelines " + other
+              + " and " + reader.name() + ": the connector writes each table to one topic; map it in one pipeline "
+              + "of source '" + source + "', or set " + property + ": embedded");
+        }
+      }
+    }
+    for (Pipeline reader : readers) {
+      properties.pipelines().forEach((name, back) -> {
+        if (back.enabled() && source.equals(back.target()) && reader.config().target().equals(back.source())) {
+          problems.add(property + " is connect, but pipelines " + reader.name() + " (" + source + " -> "
+              + reader.config().target() + ") and " + name + " (" + back.source() + " -> " + source + ") sync it both "
+              + "ways: cdc-sync drops echoes only in its embedded capture; set " + property + ": embedded, or disable "
+              + "one direction");
+        }
+      });
+    }
   }
 
   /**
@@ -150,6 +203,9 @@ public class Pipelines implements SmartLifecycle {
   /** The instance capturing the pipeline's source now (this one or another), or null when none does. */
   public String captureOwner(String name) {
     Running running = running(name);
+    if (running.connect() != null) {
+      return "kafka-connect:" + running.connect().connectorName();
+    }
     return running.capture() == null ? null : leases.owner(running.capture());
   }
 
@@ -204,12 +260,19 @@ public class Pipelines implements SmartLifecycle {
         topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
     }
+    connects.values().forEach(ConnectCapture::prepareSource);
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
         running.pipeline().state(PipelineState.STARTING);
         running.applier().start();
+        if (running.connect() != null) { // capture is the connector's: this side streams as soon as it applies
+          running.pipeline().state(PipelineState.STREAMING);
+        }
       }
     }
+    connects.values().forEach(c -> log.info("Source {} is captured by Kafka Connect (connector {}, {}): cdc-sync only "
+        + "applies its pipelines; the connector's configuration is GET /admin/sources/{}/connector", c.datasource(),
+        c.connectorName(), c.urls(), c.datasource()));
     leases.start();
     sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "pipeline-rates");
@@ -301,7 +364,7 @@ public class Pipelines implements SmartLifecycle {
     Running running = active(name);
     running.pipeline().state(PipelineState.STREAMING);
     running.applier().resume();
-    if (!running.capture().running() && leases.holds(running.capture())) {
+    if (running.connect() == null && !running.capture().running() && leases.holds(running.capture())) {
       running.capture().start();
     }
     log.info("Pipeline {} resumed", name);
@@ -314,6 +377,12 @@ public class Pipelines implements SmartLifecycle {
    */
   public synchronized Pipeline snapshot(String name) {
     Running running = active(name);
+    if (running.connect() != null) {
+      throw new PipelineStateException("pipeline '" + name + "': source '" + running.pipeline().config().source()
+          + "' is captured by Kafka Connect (connector " + running.connect().connectorName() + "); take a snapshot "
+          + "through the connector: insert an execute-snapshot signal into public." + CaptureEngine.SIGNAL_TABLE
+          + " on the source");
+    }
     if (!leases.holds(running.capture())) {
       throw new PipelineStateException("pipeline '" + name + "': the capture of source '"
           + running.pipeline().config().source() + "' runs on instance " + leases.owner(running.capture())
@@ -344,6 +413,13 @@ public class Pipelines implements SmartLifecycle {
     CaptureEngine capture = running.capture();
     Pipeline pipeline = running.pipeline();
     running.applier().stop();
+    if (running.connect() != null) {
+      pipeline.retired("source " + pipeline.config().source() + " is captured by Kafka Connect: its applier stopped; "
+          + "slot " + pipeline.slotName() + " and publication " + pipeline.publicationName() + " belong to connector "
+          + running.connect().connectorName() + " (delete the connector, then drop them)");
+      log.info("Pipeline {} retired: {}", name, pipeline.retirement());
+      return pipeline;
+    }
     java.util.Set<String> gone = capture.detach(pipeline);
     List<String> remaining = capture.pipelines().stream().map(Pipeline::name).toList();
     if (remaining.isEmpty()) {
@@ -374,7 +450,7 @@ public class Pipelines implements SmartLifecycle {
     if (running.capture() == null) {
       throw new PipelineCannotCatchUpException("pipeline '" + name + "' is disabled: it cannot catch up");
     }
-    CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.applier(),
+    CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.connect(), running.applier(),
         datasources.dataSource(running.pipeline().config().source()), kafkaClient()).run(timeoutMillis);
     log.info("Catch-up of pipeline {}: caughtUp {} after {} ms (source at {}, captured {}, pending {})", name,
         result.caughtUp(), result.waitedMillis(), result.sourceLsn(), result.capturedLsn(), result.pendingEvents());
@@ -414,7 +490,8 @@ public class Pipelines implements SmartLifecycle {
     running.applier().appliedOffsets().forEach((partition, offset) -> offsets.merge(partition, offset, Math::max));
     Map<String, Long> applied = new TreeMap<>();
     offsets.forEach((partition, offset) -> applied.put(partition.toString(), offset));
-    return new Position(dev.strangler.sync.capture.Fence.lsn(running.capture().capturedLsn()), applied);
+    long captured = running.connect() != null ? running.connect().lastCommittedLsn() : running.capture().capturedLsn();
+    return new Position(dev.strangler.sync.capture.Fence.lsn(captured), applied);
   }
 
   /**
@@ -471,5 +548,29 @@ public class Pipelines implements SmartLifecycle {
     return running;
   }
 
-  private record Running(Pipeline pipeline, CaptureEngine capture, Applier applier) {}
+  /**
+   * The configuration to give Kafka Connect for a source's connector (see {@link ConnectCapture}),
+   * whatever its capture mode now: the way to prepare a switch to Connect.
+   *
+   * @param source a datasource that enabled pipelines read
+   * @throws SourceNotFoundException when no enabled pipeline reads it
+   */
+  public ConnectorConfig connectorConfig(String source) {
+    CaptureEngine engine = engines.get(source);
+    if (engine == null) {
+      throw new SourceNotFoundException(source);
+    }
+    ConnectCapture connect = connects.getOrDefault(source, new ConnectCapture(engine, datasources.config(source), json));
+    return new ConnectorConfig(connect.connectorName(), connects.containsKey(source) ? "connect" : "embedded",
+        connect.connectorConfig(partitions));
+  }
+
+  /**
+   * @param name the connector's name: {@code PUT /connectors/<name>/config} with {@code config} as the body
+   * @param capture the source's capture mode now
+   * @param config the connector's configuration
+   */
+  public record ConnectorConfig(String name, String capture, Map<String, String> config) {}
+
+  private record Running(Pipeline pipeline, CaptureEngine capture, Applier applier, ConnectCapture connect) {}
 }
