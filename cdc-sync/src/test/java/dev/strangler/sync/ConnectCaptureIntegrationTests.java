@@ -22,11 +22,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code capture: connect}: the Debezium PostgreSQL connector runs on a real Kafka Connect cluster of
- * two distributed workers (each a process, on the test kit's broker) with the configuration cdc-sync
- * writes, and cdc-sync only applies. The worker running the task is killed with {@code kill -9} under
- * writes; the task moves to the other worker and nothing is lost: catch-up answers caught up with the
- * target equal to the source, and verify says equal.
+ * {@code capture: connect}: a source captured by cdc-sync's embedded engine is handed over, under
+ * writes, to the Debezium PostgreSQL connector on a real Kafka Connect cluster of two distributed
+ * workers (each a process, on the test kit's broker), registered with the configuration cdc-sync
+ * writes; cdc-sync then only applies. The worker running the task is killed with {@code kill -9}
+ * under writes; the task moves to the other worker and nothing is lost or applied twice: catch-up
+ * answers caught up with the target equal to the source, verify says equal, no conflict. A reverse
+ * pipeline (embedded capture of the target) writes back into the Connect-captured source: none of
+ * its changes returns (counted).
  */
 class ConnectCaptureIntegrationTests {
 
@@ -36,7 +39,7 @@ class ConnectCaptureIntegrationTests {
   static final JsonMapper json = JsonMapper.builder().build();
 
   @Test
-  void theTaskMovesToTheOtherWorkerWhenItsWorkerIsKilledAndNothingIsLost() throws Exception {
+  void switchedFromEmbeddedCaptureTheTaskMovesWhenItsWorkerIsKilledAndNothingIsLostOrEchoed() throws Exception {
     long started = System.nanoTime();
     String table = "CREATE TABLE acct (id bigint PRIMARY KEY, n int NOT NULL, note text);";
     ReferenceSchemas.create(src, table);
@@ -46,85 +49,150 @@ class ConnectCaptureIntegrationTests {
 
     Path dir = Files.createDirectories(Path.of("target", "connect-it"));
     try (ConnectWorkers workers = new ConnectWorkers(TestInfrastructure.kafka().bootstrapServers(), dir,
-        Map.of(ConnectCapture.passwordVariable("src"), src.password()))) {
+        Map.of(ConnectCapture.passwordVariable("src"), src.password()));
+         Writer writer = new Writer(source)) {
+      workers.start(); // they take a while: meanwhile cdc-sync captures src itself
       workers.start();
-      workers.start();
-      try (ConfigurableApplicationContext app = InProcessCdcSync.start(control, Map.of("src", src, "dst", dst),
-          "strangler.sync.datasources.src.capture=connect",
-          "strangler.sync.datasources.src.connect.urls=" + workers.url(0) + "," + workers.url(1),
-          "strangler.sync.datasources.src.heartbeat-interval=1s",
-          "strangler.sync.pipelines.fwd.source=src", "strangler.sync.pipelines.fwd.target=dst",
-          "strangler.sync.pipelines.fwd.tables[0].source-table=acct",
-          "strangler.sync.pipelines.fwd.tables[0].key[0]=id")) {
-        RestClient admin = admin(app);
-        // the configuration cdc-sync writes: its slot, publication and tables, its topic names, no secret
-        Map<String, Object> config = admin.get().uri("/admin/sources/src/connector").retrieve()
+      String urls = workers.url(0) + "," + workers.url(1);
+
+      // 1. embedded capture: the snapshot, then writes
+      Map<String, Object> config;
+      try (ConfigurableApplicationContext embedded = start("embedded", urls)) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> count(dst) == 200);
+        writer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.written() >= 50);
+        // the configuration cdc-sync writes: its slot, publication and tables, its topic names, no secret;
+        // the slot exists, so the connector streams on from it instead of snapshotting
+        config = admin(embedded).get().uri("/admin/sources/src/connector").retrieve()
             .body(new org.springframework.core.ParameterizedTypeReference<>() {});
-        String name = (String) config.get("name");
         assertThat(config).containsEntry("connector.class", "io.debezium.connector.postgresql.PostgresConnector")
+            .containsEntry("name", "strangler_src_" + src.name())
             .containsEntry("slot.name", "strangler_src_" + src.name())
             .containsEntry("publication.name", "strangler_src")
             .containsEntry("database.password", "${env:STRANGLER_SYNC_SRC_PASSWORD}")
             .containsEntry("transforms.route0.replacement", "fwd.$1")
             .containsEntry("key.converter.schemas.enable", "false")
-            .containsEntry("snapshot.mode", "initial");
-
-        workers.awaitRest(0, Duration.ofSeconds(90));
-        workers.awaitRest(1, Duration.ofSeconds(90));
-        assertThat(workers.put(0, "/connectors/" + name + "/config", json.writeValueAsString(config)).statusCode())
-            .isIn(200, 201);
+            .containsEntry("snapshot.mode", "no_data");
+      } // 2. a clean stop: the engine confirms the slot up to what Kafka has; the writer goes on
+      String name = (String) config.get("name");
+      workers.awaitRest(0, Duration.ofSeconds(90));
+      workers.awaitRest(1, Duration.ofSeconds(90));
+      assertThat(workers.put(0, "/connectors/" + name + "/config", json.writeValueAsString(config)).statusCode())
+          .isIn(200, 201);
+      try (ConfigurableApplicationContext app = start("connect", urls)) {
+        RestClient admin = admin(app);
         String first = awaitTaskRunning(workers, name, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.written() >= 150);
+
+        // 3. the task's worker dies abruptly: no goodbye to the group, no last offset commit
         int doomed = workers.url(0).endsWith(first.substring(first.indexOf(':'))) ? 0 : 1;
-
-        // the snapshot through Connect
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> count(dst) == 200);
-
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicInteger written = new AtomicInteger();
-        AtomicReference<Throwable> writerFailed = new AtomicReference<>();
-        Thread writer = new Thread(() -> {
-          try {
-            for (int i = 1001; writing.get(); i++) { // small transactions: insert, update, delete
-              source.sql("INSERT INTO acct (id, n, note) VALUES (?, 0, 'new')").param(i).update();
-              source.sql("UPDATE acct SET n = n + 1, note = 'changed' WHERE id = ?").param(1 + i % 200).update();
-              if (i % 5 == 0) {
-                source.sql("DELETE FROM acct WHERE id = ?").param(i - 3).update();
-              }
-              written.incrementAndGet();
-              Thread.sleep(10);
-            }
-          } catch (Throwable e) {
-            writerFailed.set(e);
-          }
-        }, "writer");
-        writer.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= 100);
-
-        workers.kill(doomed); // abruptly: the task's worker leaves no goodbye and commits nothing more
+        workers.kill(doomed);
         long killed = System.nanoTime();
         String second = awaitTaskRunning(workers, name, first);
         long movedMillis = (System.nanoTime() - killed) / 1_000_000;
-        System.out.printf("Connect task moved from %s to %s %d ms after the kill%n", first, second, movedMillis);
         assertThat(second).isNotEqualTo(first);
+        int atMove = writer.written();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.written() >= atMove + 100);
+        writer.close();
 
-        int atMove = written.get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= atMove + 100);
-        writing.set(false);
-        writer.join();
-        assertThat(writerFailed.get()).isNull();
-
-        Map<?, ?> caughtUp = admin.post().uri("/admin/pipelines/fwd/catch-up").contentType(MediaType.APPLICATION_JSON)
-            .body("{\"timeoutMillis\": 45000}").retrieve().body(Map.class);
+        Map<?, ?> caughtUp = catchUp(admin, "fwd");
         assertThat(caughtUp.get("caughtUp")).as("catch-up %s", caughtUp).isEqualTo(true);
         // caught up means applied: no waiting here
         assertThat(contents(dst)).isEqualTo(contents(src));
         Map<?, ?> verify = admin.post().uri("/admin/pipelines/fwd/verify").retrieve().body(Map.class);
         assertThat(verify.get("equal")).as("verify %s", verify).isEqualTo(true);
-        assertThat(InProcessCdcSync.view(app, "fwd").get("state")).isEqualTo("STREAMING");
-        System.out.printf("ConnectCaptureIntegrationTests: %d writer transactions, %d rows; wall %d ms%n", written.get(),
-            count(src), (System.nanoTime() - started) / 1_000_000);
+        Map<String, Object> view = InProcessCdcSync.view(app, "fwd");
+        assertThat(view.get("state")).isEqualTo("STREAMING");
+        assertThat(view.get("conflicts")).isEqualTo(0);
+
+        // 4. the other way: changes written on the target reach the Connect-captured source through
+        // the reverse pipeline (embedded capture of dst), the connector captures them there, and the
+        // forward applier drops every one of them
+        long echoesBefore = InProcessCdcSync.count(app, "fwd", "echoesDropped");
+        JdbcClient target = InProcessCdcSync.jdbc(dst);
+        for (int i = 1; i <= 50; i++) {
+          target.sql("UPDATE acct SET n = ?, note = 'from the new side' WHERE id = ?").param(-i).param(i).update();
+        }
+        Map<?, ?> back = catchUp(admin, "back");
+        assertThat(back.get("caughtUp")).as("catch-up %s", back).isEqualTo(true);
+        assertThat(source.sql("SELECT count(*) FROM acct WHERE note = 'from the new side'").query(Long.class).single())
+            .isEqualTo(50);
+        Map<?, ?> forward = catchUp(admin, "fwd");
+        assertThat(forward.get("caughtUp")).as("catch-up %s", forward).isEqualTo(true);
+        assertThat(InProcessCdcSync.count(app, "fwd", "echoesDropped") - echoesBefore).isEqualTo(50);
+        assertThat(InProcessCdcSync.count(app, "fwd", "conflicts")).isZero();
+        assertThat(contents(dst)).isEqualTo(contents(src));
+        System.out.printf("ConnectCaptureIntegrationTests: task moved from %s to %s %d ms after the kill; %d writer "
+            + "transactions across the switch and the kill, %d rows; wall %d ms%n", first, second, movedMillis,
+            writer.written(), count(src), (System.nanoTime() - started) / 1_000_000);
       }
+    }
+  }
+
+  /** cdc-sync with pipelines src → dst ({@code fwd}) and dst → src ({@code back}), src captured as {@code capture} says. */
+  static ConfigurableApplicationContext start(String capture, String connectUrls) {
+    return InProcessCdcSync.start(control, Map.of("src", src, "dst", dst),
+        "strangler.sync.datasources.src.capture=" + capture,
+        "strangler.sync.datasources.src.connect.urls=" + connectUrls,
+        "strangler.sync.datasources.src.heartbeat-interval=1s",
+        "strangler.sync.pipelines.fwd.source=src", "strangler.sync.pipelines.fwd.target=dst",
+        "strangler.sync.pipelines.fwd.tables[0].source-table=acct",
+        "strangler.sync.pipelines.fwd.tables[0].key[0]=id",
+        "strangler.sync.pipelines.back.source=dst", "strangler.sync.pipelines.back.target=src",
+        "strangler.sync.pipelines.back.snapshot=never", "strangler.sync.pipelines.back.conflict-winner=target",
+        "strangler.sync.pipelines.back.tables[0].source-table=acct",
+        "strangler.sync.pipelines.back.tables[0].key[0]=id");
+  }
+
+  static Map<?, ?> catchUp(RestClient admin, String pipeline) {
+    return admin.post().uri("/admin/pipelines/{name}/catch-up", pipeline).contentType(MediaType.APPLICATION_JSON)
+        .body("{\"timeoutMillis\": 45000}").retrieve().body(Map.class);
+  }
+
+  /** Small transactions on the source, one after the other: insert a row, update another, every fifth a delete. */
+  static final class Writer implements AutoCloseable {
+    private final JdbcClient source;
+    private final AtomicBoolean writing = new AtomicBoolean(true);
+    private final AtomicInteger written = new AtomicInteger();
+    private final AtomicReference<Throwable> failed = new AtomicReference<>();
+    private final Thread thread = new Thread(this::write, "writer");
+
+    Writer(JdbcClient source) {
+      this.source = source;
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    int written() {
+      return written.get();
+    }
+
+    private void write() {
+      try {
+        for (int i = 1001; writing.get(); i++) {
+          source.sql("INSERT INTO acct (id, n, note) VALUES (?, 0, 'new')").param(i).update();
+          source.sql("UPDATE acct SET n = n + 1, note = 'changed' WHERE id = ?").param(51 + i % 150).update();
+          if (i % 5 == 0) {
+            source.sql("DELETE FROM acct WHERE id = ?").param(i - 3).update();
+          }
+          written.incrementAndGet();
+          Thread.sleep(10);
+        }
+      } catch (Throwable e) {
+        failed.set(e);
+      }
+    }
+
+    /** Stops writing; fails if a write failed. */
+    @Override
+    public void close() throws InterruptedException {
+      writing.set(false);
+      if (thread.isAlive()) {
+        thread.join();
+      }
+      assertThat(failed.get()).isNull();
     }
   }
 

@@ -106,7 +106,9 @@ public class Pipelines implements SmartLifecycle {
         bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
         partitions.put(name, properties.partitionsOf(config));
         Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json,
-            properties.partitionsOf(config));
+            properties.partitionsOf(config), capturedByConnect(properties, config.target()),
+            capturedByConnect(properties, config.source()) && writtenBack(properties, config)
+                ? datasources.dataSource(config.source()) : null);
         pipelines.put(name, new Running(pipeline, null, applier, null));
       } catch (InvalidPipelineException e) {
         problems.add(e.getMessage());
@@ -138,11 +140,21 @@ public class Pipelines implements SmartLifecycle {
         .filter(e -> !connects.containsKey(e.getKey())).map(Map.Entry::getValue).toList());
   }
 
+  private static boolean capturedByConnect(SyncProperties properties, String datasource) {
+    SyncProperties.Datasource config = properties.datasources().get(datasource);
+    return config != null && config.capture() == SyncProperties.Capture.CONNECT;
+  }
+
+  /** Whether an enabled pipeline writes back into this pipeline's source from its target: its changes may echo. */
+  private static boolean writtenBack(SyncProperties properties, SyncProperties.Pipeline pipeline) {
+    return properties.pipelines().values().stream().anyMatch(back -> back.enabled()
+        && pipeline.target().equals(back.source()) && pipeline.source().equals(back.target()));
+  }
+
   /**
    * What {@code capture: connect} needs of a source and its pipelines: a Connect REST URL (catch-up
    * reads the connector's offsets there), each source table mapped by one pipeline only (one
-   * connector topic per table, renamed to that pipeline's topic), and no pipeline pair that syncs
-   * this source both ways (echo prevention needs the embedded engine, see the README's limits).
+   * connector topic per table, renamed to that pipeline's topic).
    */
   private static void connectModeProblems(SyncProperties properties, String source, List<Pipeline> readers,
                                           List<String> problems) {
@@ -165,16 +177,6 @@ public class Pipelines implements SmartLifecycle {
               + "of source '" + source + "', or set " + property + ": embedded");
         }
       }
-    }
-    for (Pipeline reader : readers) {
-      properties.pipelines().forEach((name, back) -> {
-        if (back.enabled() && source.equals(back.target()) && reader.config().target().equals(back.source())) {
-          problems.add(property + " is connect, but pipelines " + reader.name() + " (" + source + " -> "
-              + reader.config().target() + ") and " + name + " (" + back.source() + " -> " + source + ") sync it both "
-              + "ways: cdc-sync drops echoes only in its embedded capture; set " + property + ": embedded, or disable "
-              + "one direction");
-        }
-      });
     }
   }
 
@@ -260,7 +262,10 @@ public class Pipelines implements SmartLifecycle {
         topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
     }
-    connects.values().forEach(ConnectCapture::prepareSource);
+    connects.values().forEach(c -> {
+      c.prepareSource();
+      dev.strangler.sync.capture.AppliedTransactions.prepare(datasources.dataSource(c.datasource()), c.datasource());
+    });
     for (Running running : pipelines.values()) {
       if (running.capture() != null) {
         running.pipeline().state(PipelineState.STARTING);
