@@ -106,7 +106,7 @@ public class Pipelines implements SmartLifecycle {
         bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
         partitions.put(name, properties.partitionsOf(config));
         Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json,
-            properties.partitionsOf(config), capturedByConnect(properties, config.target()),
+            properties.partitionsOf(config), capturedByConnect(properties, config.target()) && writtenBack(properties, config),
             capturedByConnect(properties, config.source()) && writtenBack(properties, config)
                 ? datasources.dataSource(config.source()) : null);
         pipelines.put(name, new Running(pipeline, null, applier, null));
@@ -145,7 +145,11 @@ public class Pipelines implements SmartLifecycle {
     return config != null && config.capture() == SyncProperties.Capture.CONNECT;
   }
 
-  /** Whether an enabled pipeline writes back into this pipeline's source from its target: its changes may echo. */
+  /**
+   * Whether an enabled pipeline goes the other way (from this pipeline's target into its source): then
+   * changes may echo, and where Kafka Connect captures a side, its apply transactions are recorded
+   * ({@code AppliedTransactions}) and looked up.
+   */
   private static boolean writtenBack(SyncProperties properties, SyncProperties.Pipeline pipeline) {
     return properties.pipelines().values().stream().anyMatch(back -> back.enabled()
         && pipeline.target().equals(back.source()) && pipeline.source().equals(back.target()));
