@@ -162,6 +162,39 @@ class PipelineConfigValidationIntegrationTests {
   }
 
   @Test
+  void connectCaptureWithoutConnectUrlsOrWithATableMappedTwiceDoesNotStartNamingTheProperties() {
+    TestDatabase control = TestInfrastructure.freshDatabase("cfg_connect_control");
+    List<String> properties = new java.util.ArrayList<>(List.of("server.port=0", "management.server.port=0",
+        "spring.datasource.url=" + control.jdbcUrl(), "spring.datasource.username=" + control.username(),
+        "spring.datasource.password=" + control.password(),
+        "spring.kafka.bootstrap-servers=" + TestInfrastructure.kafka().bootstrapServers(),
+        "strangler.sync.datasources.legacy.url=" + legacy.jdbcUrl(),
+        "strangler.sync.datasources.legacy.username=" + legacy.username(),
+        "strangler.sync.datasources.legacy.password=" + legacy.password(),
+        "strangler.sync.datasources.legacy.capture=connect",
+        "strangler.sync.datasources.signup.url=" + signup.jdbcUrl(),
+        "strangler.sync.datasources.signup.username=" + signup.username(),
+        "strangler.sync.datasources.signup.password=" + signup.password()));
+    for (String pipeline : List.of("a", "b")) {
+      properties.addAll(List.of("strangler.sync.pipelines." + pipeline + ".source=legacy",
+          "strangler.sync.pipelines." + pipeline + ".target=signup",
+          "strangler.sync.pipelines." + pipeline + ".tables[0].source-table=people",
+          "strangler.sync.pipelines." + pipeline + ".tables[0].target-table=people_copy",
+          "strangler.sync.pipelines." + pipeline + ".tables[0].key[0]=id",
+          "strangler.sync.pipelines." + pipeline + ".tables[0].columns[full_name]=display"));
+    }
+    SpringApplicationBuilder app = new SpringApplicationBuilder(CdcSyncApplication.class)
+        .properties(properties.toArray(String[]::new));
+
+    assertThatThrownBy(app::run).rootCause()
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("strangler.sync.datasources.legacy.connect.urls: required with "
+            + "strangler.sync.datasources.legacy.capture: connect")
+        .hasMessageContaining("strangler.sync.datasources.legacy.capture is connect, but table public.people is mapped "
+            + "by pipelines a and b");
+  }
+
+  @Test
   void pipelinesOfOneSourceMustAgreeOnItsSlotNamingBothProperties() {
     Map<String, Object> config = new HashMap<>();
     config.put("strangler.sync.datasources.legacy.url", "jdbc:postgresql://db:5432/app");

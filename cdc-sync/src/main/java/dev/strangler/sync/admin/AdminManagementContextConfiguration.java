@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code management.server.port} only and never on the main port.
  */
 @ManagementContextConfiguration(ManagementContextType.CHILD)
-@Import({AdminController.class, DeploymentController.class})
+@Import({AdminController.class, DeploymentController.class, SourceController.class})
 public class AdminManagementContextConfiguration {
 
   @Bean

@@ -36,6 +36,8 @@ final class AdminProblemResolver implements HandlerExceptionResolver, Ordered {
     try {
       if (error instanceof PipelineNotFoundException) {
         write(request, response, 404, "pipeline-not-found", "Pipeline not found", error.getMessage());
+      } else if (error instanceof dev.strangler.sync.pipeline.SourceNotFoundException) {
+        write(request, response, 404, "source-not-found", "Source not found", error.getMessage());
       } else if (error instanceof PipelineCannotCatchUpException) {
         write(request, response, 409, "pipeline-cannot-catch-up", "Pipeline cannot catch up", error.getMessage());
       } else if (error instanceof dev.strangler.sync.verify.InvalidKeysException) {

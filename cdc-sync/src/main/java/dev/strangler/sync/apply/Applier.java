@@ -1,5 +1,6 @@
 package dev.strangler.sync.apply;
 
+import dev.strangler.sync.capture.AppliedTransactions;
 import dev.strangler.sync.config.SyncProperties.OnError;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.pipeline.Pipeline;
@@ -51,6 +52,8 @@ public final class Applier {
 
   private final Pipeline pipeline;
   private final ChangeWriter writer;
+  /** the source when Kafka Connect captures it and echoes are possible (see {@link AppliedTransactions}); else null */
+  private final DataSource echoSource;
   private final KafkaTemplate<String, String> kafka;
   private final JsonMapper json;
   private final ConcurrentMessageListenerContainer<String, String> container;
@@ -77,12 +80,19 @@ public final class Applier {
    * @param kafka the producer for dead letters
    * @param json the JSON mapper
    * @param concurrency consumers (threads) of this applier: the partitions of its topics
+   * @param recordApplied whether the target is captured by Kafka Connect (each apply transaction is
+   *     recorded in {@link AppliedTransactions} there, for the pipelines reading it back)
+   * @param echoSource the source, when Kafka Connect captures it and a pipeline writes back into it
+   *     from this pipeline's target: changes of the transactions recorded there from the target are
+   *     dropped as echoes; null otherwise (the embedded engine drops them)
    */
   public Applier(Pipeline pipeline, DataSource target, ConsumerFactory<String, String> consumers,
-                 KafkaTemplate<String, String> kafka, JsonMapper json, int concurrency) {
+                 KafkaTemplate<String, String> kafka, JsonMapper json, int concurrency, boolean recordApplied,
+                 DataSource echoSource) {
     this.pipeline = pipeline;
-    this.writer = new ChangeWriter(pipeline, target);
+    this.writer = new ChangeWriter(pipeline, target, recordApplied);
     this.claims = new ApplyClaims(target, groupId(), pipeline.name());
+    this.echoSource = echoSource;
     this.kafka = kafka;
     this.json = json;
     String[] topics = pipeline.mappings().stream().map(TableMapping::topic).toArray(String[]::new);
@@ -352,6 +362,7 @@ public final class Applier {
 
   /** Writes the events in one transaction; on a data error change by change, dead-lettering (or stopping at) each that fails. */
   private void apply(List<ChangeEvent> events, Map<ChangeEvent, ConsumerRecord<String, String>> origins) {
+    events = withoutEchoes(events);
     if (events.isEmpty()) {
       return; // e.g. a batch of replays only: no empty transaction (with its echo marker) on the target
     }
@@ -387,6 +398,43 @@ public final class Applier {
         pipeline.stats().lag(appliedAt - event.sourceCommitMillis());
       }
     }
+  }
+
+  /**
+   * The events less those of transactions cdc-sync applied into the source from this pipeline's
+   * target (see {@link AppliedTransactions}); all of them when the embedded engine captures the
+   * source (it dropped the echoes already). An unreadable source is retried like an unreachable target.
+   */
+  private List<ChangeEvent> withoutEchoes(List<ChangeEvent> events) {
+    if (echoSource == null || events.isEmpty()) {
+      return events;
+    }
+    Map<Long, Long> transactions = new HashMap<>();
+    for (ChangeEvent event : events) {
+      if (event.txId() != null && !event.snapshot()) {
+        transactions.merge(event.txId(), event.sourceCommitMillis(), Math::max);
+      }
+    }
+    java.util.Set<Long> echoes;
+    try {
+      echoes = AppliedTransactions.echoes(echoSource, pipeline.config().target(), transactions);
+    } catch (SQLException e) {
+      log.warn("Applier of pipeline {} cannot read its source's applied transactions ({}); retrying", pipeline.name(),
+          e.getMessage());
+      throw new IllegalStateException("source unavailable", e);
+    }
+    if (echoes.isEmpty()) {
+      return events;
+    }
+    List<ChangeEvent> kept = new ArrayList<>(events.size());
+    for (ChangeEvent event : events) {
+      if (event.txId() != null && !event.snapshot() && echoes.contains(event.txId())) {
+        pipeline.stats().echoDropped();
+      } else {
+        kept.add(event);
+      }
+    }
+    return kept;
   }
 
   /**

@@ -25,9 +25,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param position where the change is in the source's stream (null when Debezium did not say)
  * @param unavailable mapped source columns whose value the change does not carry (an unchanged
  *     TOASTed value without a before-image: Debezium's placeholder); never written
+ * @param txId the source transaction's id ({@code source.txId}); null when Debezium did not say
  */
 record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode after, long sourceCommitMillis,
-                   boolean snapshot, String key, String value, Position position, Set<String> unavailable) {
+                   boolean snapshot, String key, String value, Position position, Set<String> unavailable,
+                   Long txId) {
 
   /** Debezium's default {@code unavailable.value.placeholder}, which capture leaves as it is. */
   static final String UNAVAILABLE = "__debezium_unavailable_value";
@@ -64,7 +66,7 @@ record ChangeEvent(TableMapping mapping, String op, JsonNode before, JsonNode af
     // reads of an incremental snapshot show the row as it is at some point of the stream: not positioned
     Position position = "r".equals(op) && !snapshot ? null : Position.of(source.path("sequence").asString(null));
     return new ChangeEvent(mapping, op, before, after, source.path("ts_ms").asLong(0), snapshot, key, value,
-        position, Set.copyOf(unavailable));
+        position, Set.copyOf(unavailable), source.path("txId").isNumber() ? source.path("txId").asLong() : null);
   }
 
   /** Debezium's placeholder for a value it did not get: as text, as base64 bytes, or as the only array element. */

@@ -1,5 +1,6 @@
 package dev.strangler.sync.apply;
 
+import dev.strangler.sync.capture.AppliedTransactions;
 import dev.strangler.sync.capture.EchoMarker;
 import dev.strangler.sync.config.SyncProperties.ConflictWinner;
 import dev.strangler.sync.mapping.Column;
@@ -42,6 +43,8 @@ final class ChangeWriter {
   private final DataSource target;
   private final String origin;
   private final boolean sourceWins;
+  /** whether the target is captured by Kafka Connect: each transaction is also recorded in {@link AppliedTransactions} */
+  private final boolean recordApplied;
   /** shared by the applier's consumer threads, which write concurrently (one transaction each) */
   private final Map<TableMapping, Statements> sql = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean replicaRole = true;
@@ -50,8 +53,9 @@ final class ChangeWriter {
    * @param pipeline the pipeline applied
    * @param target a pool on its target
    */
-  ChangeWriter(Pipeline pipeline, DataSource target) {
+  ChangeWriter(Pipeline pipeline, DataSource target, boolean recordApplied) {
     this.pipeline = pipeline;
+    this.recordApplied = recordApplied;
     this.target = target;
     this.origin = pipeline.config().source();
     this.sourceWins = pipeline.config().conflictWinner() == ConflictWinner.SOURCE;
@@ -84,6 +88,12 @@ final class ChangeWriter {
         try (PreparedStatement marker = connection.prepareStatement(EchoMarker.SQL)) {
           marker.setString(1, origin);
           marker.execute();
+        }
+        if (recordApplied) {
+          try (PreparedStatement applied = connection.prepareStatement(AppliedTransactions.RECORD)) {
+            applied.setString(1, origin);
+            applied.execute();
+          }
         }
         Map<String, PreparedStatement> prepared = new HashMap<>();
         Batch batch = new Batch(connection, prepared);

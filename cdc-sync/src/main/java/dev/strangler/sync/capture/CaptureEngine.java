@@ -439,6 +439,26 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     reconcile.stream().filter(p -> !pending.containsKey(p)).toList().forEach(this::reconcileNow);
   }
 
+  /**
+   * What {@link #start} sets up on the source before the engine runs, for a source that Kafka
+   * Connect captures ({@link ConnectCapture}): the captured tables set to REPLICA IDENTITY FULL, the
+   * heartbeat and signal tables, and the publication with exactly the engine's tables.
+   */
+  public synchronized void prepareSource() {
+    slotOfThisDatabase();
+    replicaIdentityFull();
+    if (!settings.heartbeatInterval().isZero()) {
+      heartbeatTable();
+    }
+    signalTable();
+    publication();
+  }
+
+  /** Whether the source's replication slot exists. */
+  boolean slotExists() {
+    return slot().exists();
+  }
+
   /** The Debezium engine for this source, with a blocking snapshot of {@code initialTables} (empty: none). */
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine(Set<String> initialTables) {
     return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))

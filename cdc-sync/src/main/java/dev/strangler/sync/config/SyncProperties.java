@@ -104,21 +104,55 @@ public record SyncProperties(Map<String, @Valid Datasource> datasources,
    *     offsets): {@code resnapshot} (default: forget the offsets, take a new slot and snapshot, and
    *     delete the target rows the source no longer has) or {@code stop} (the source's pipelines
    *     fail, naming the source, the slot and what was found)
+   * @param capture who captures this source when it is a pipeline's source: {@code embedded} (default:
+   *     cdc-sync's own Debezium engine) or {@code connect} (the Debezium PostgreSQL connector on a Kafka
+   *     Connect cluster, configured with {@code GET /admin/sources/<name>/connector}; cdc-sync only
+   *     applies, from the same topics)
+   * @param connect the Kafka Connect cluster capturing this source, with {@code capture: connect}
    */
   public record Datasource(@NotBlank @Pattern(regexp = "jdbc:postgresql:.*",
       message = "must be a jdbc:postgresql: URL") String url, String username, String password,
                            @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String slotName,
                            @Pattern(regexp = "[a-z0-9_]+", message = "must be lower-case letters, digits and _") String publicationName,
                            java.time.Duration heartbeatInterval,
-                           @DefaultValue("resnapshot") PositionLost positionLost) {
+                           @DefaultValue("resnapshot") PositionLost positionLost,
+                           @DefaultValue("embedded") Capture capture,
+                           @Valid Connect connect) {
 
     public Datasource {
       if (heartbeatInterval != null && heartbeatInterval.isNegative()) {
         throw new IllegalArgumentException("heartbeat-interval must not be negative");
       }
       positionLost = positionLost == null ? PositionLost.RESNAPSHOT : positionLost;
+      capture = capture == null ? Capture.EMBEDDED : capture;
+      connect = connect == null ? new Connect(null, null, null) : connect;
     }
   }
+
+  /**
+   * The Kafka Connect cluster that captures a source with {@code capture: connect}.
+   *
+   * @param urls the REST API of the cluster's workers (or of a load balancer in front of them), e.g.
+   *     {@code http://connect-1:8083,http://connect-2:8083}, tried in order; catch-up reads the
+   *     connector's committed offsets there ({@code GET /connectors/<name>/offsets}). Required with
+   *     {@code capture: connect}
+   * @param connectorName the connector's name on the cluster; default the source's slot name
+   * @param password what the generated connector configuration puts as {@code database.password}: a
+   *     Connect config-provider placeholder, never the secret; default
+   *     {@code ${env:STRANGLER_SYNC_<DATASOURCE>_PASSWORD}} (the workers need
+   *     {@code config.providers=env} with {@code EnvVarConfigProvider})
+   */
+  public record Connect(List<@Pattern(regexp = "https?://.+", message = "must be an http:// or https:// URL") String> urls,
+                        @Pattern(regexp = "[A-Za-z0-9._-]+", message = "must be letters, digits and . _ -")
+                        String connectorName,
+                        String password) {
+    public Connect {
+      urls = urls == null ? List.of() : List.copyOf(urls);
+    }
+  }
+
+  /** Who captures a source. */
+  public enum Capture { EMBEDDED, CONNECT }
 
   /**
    * The default publication of a source datasource, {@code strangler_<datasource>} (publications

@@ -2,6 +2,7 @@ package dev.strangler.sync.pipeline;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.capture.Fence;
 import java.sql.Connection;
@@ -33,17 +34,26 @@ import org.apache.kafka.common.TopicPartition;
  * one captures the source), it learns that the fence is in Kafka from the control database, where
  * the capturing instance records the fences it did not expect. Bounded by the caller's timeout at
  * every step; polls with short sleeps.
+ *
+ * <p>A source that Kafka Connect captures has no engine here: the fence is in Kafka once the
+ * connector's committed offsets reach its WAL position (Connect commits an offset only when every
+ * record before it was acknowledged, and Debezium emits the fence message as a record, so the
+ * offsets move past it even when the tables are idle).
  */
 final class CatchUp {
 
   private static final long POLL_MILLIS = 3;
   /** how often a standby looks for the fence in the control database */
   private static final long FENCE_POLL_MILLIS = 10;
+  /** how often the connector's committed offsets are read from Connect while waiting for a fence */
+  private static final long CONNECT_POLL_MILLIS = 50;
   /** how often, while waiting, the group's committed offsets are read again */
   private static final long COMMITTED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final Pipeline pipeline;
   private final CaptureEngine capture;
+  /** the source's connector when Kafka Connect captures it, else null */
+  private final ConnectCapture connect;
   private final Applier applier;
   private final DataSource source;
   private final Admin kafka;
@@ -52,13 +62,15 @@ final class CatchUp {
   private volatile Long remoteLsn;
 
   /**
+   * @param connect the source's connector when Kafka Connect captures it, else null
    * @param control where a standby finds the fences the capturing instance has in Kafka
    * @param capturesHere whether this instance captures the source (holds its lease)
    */
-  CatchUp(Pipeline pipeline, CaptureEngine capture, Applier applier, DataSource source, Admin kafka,
-          ControlDatabase control, boolean capturesHere) {
+  CatchUp(Pipeline pipeline, CaptureEngine capture, ConnectCapture connect, Applier applier, DataSource source,
+          Admin kafka, ControlDatabase control, boolean capturesHere) {
     this.pipeline = pipeline;
     this.capture = capture;
+    this.connect = connect;
     this.applier = applier;
     this.source = source;
     this.kafka = kafka;
@@ -71,10 +83,14 @@ final class CatchUp {
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     requireApplying();
     String id = UUID.randomUUID().toString();
-    CompletableFuture<Void> fenceCaptured = capture.expectFence(id);
+    CompletableFuture<Void> fenceCaptured = connect == null ? capture.expectFence(id) : null;
     try {
       String sourceLsn = emitFence(id, timeoutMillis);
-      if (capturesHere || capture.running()) {
+      if (connect != null) {
+        if (!committedByConnect(sourceLsn, deadline)) {
+          return result(false, sourceLsn, null, start);
+        }
+      } else if (capturesHere || capture.running()) {
         try {
           fenceCaptured.get(remaining(deadline), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -108,8 +124,31 @@ final class CatchUp {
         Thread.sleep(POLL_MILLIS);
       }
     } finally {
-      capture.forgetFence(id);
+      if (connect == null) {
+        capture.forgetFence(id);
+      }
     }
+  }
+
+  /** Waits until the connector's committed offsets reach the fence's WAL position; false at the deadline. */
+  private boolean committedByConnect(String fenceLsn, long deadline) throws InterruptedException {
+    long fence = lsn(fenceLsn);
+    while (true) {
+      long left = remaining(deadline);
+      if (left <= 0) {
+        return false;
+      }
+      if (connect.committedLsn(java.time.Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(2)))) >= fence) {
+        return true;
+      }
+      Thread.sleep(Math.max(1, Math.min(CONNECT_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining(deadline)))));
+    }
+  }
+
+  /** An LSN as PostgreSQL writes it ({@code 16/B374D848}) as a number. */
+  static long lsn(String text) {
+    int slash = text.indexOf('/');
+    return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
   }
 
   private void requireApplying() {
@@ -207,7 +246,8 @@ final class CatchUp {
       Map<TopicPartition, Long> ends = endOffsets(TimeUnit.MILLISECONDS.toNanos(200));
       pendingEvents = ends == null ? null : pending(ends, applied(committedOffsets(TimeUnit.MILLISECONDS.toNanos(200))));
     }
-    long captured = capture.running() || remoteLsn == null ? capture.capturedLsn() : remoteLsn;
+    long captured = connect != null ? connect.lastCommittedLsn()
+        : capture.running() || remoteLsn == null ? capture.capturedLsn() : remoteLsn;
     return new CatchUpResult(pipeline.name(), caughtUp, sourceLsn, Fence.lsn(captured), pendingEvents,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }

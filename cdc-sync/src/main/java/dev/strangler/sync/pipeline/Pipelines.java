@@ -2,6 +2,7 @@ package dev.strangler.sync.pipeline;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncDatasources;
@@ -46,6 +47,8 @@ public class Pipelines implements SmartLifecycle {
   private final Map<String, Integer> partitions = new TreeMap<>();
   /** one capture engine per source datasource */
   private final Map<String, CaptureEngine> engines = new TreeMap<>();
+  /** the sources Kafka Connect captures ({@code capture: connect}): their engines never start */
+  private final Map<String, ConnectCapture> connects = new TreeMap<>();
   /** which instance captures each source */
   private final dev.strangler.sync.capture.CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
@@ -53,6 +56,7 @@ public class Pipelines implements SmartLifecycle {
   private final SyncDatasources datasources;
   private final KeyRanges keyRanges;
   private final TargetTables targetTables;
+  private final JsonMapper json;
   private java.util.concurrent.ScheduledExecutorService sampler;
   private org.apache.kafka.clients.admin.Admin kafkaClient;
   private volatile boolean running;
@@ -74,6 +78,7 @@ public class Pipelines implements SmartLifecycle {
     this.kafkaAdmin = kafkaAdmin;
     this.control = control;
     this.datasources = datasources;
+    this.json = json;
     MappingCompiler compiler = new MappingCompiler(datasources::dataSource);
     this.keyRanges = new KeyRanges(properties, datasources::dataSource);
     this.targetTables = new TargetTables(datasources::dataSource);
@@ -95,7 +100,7 @@ public class Pipelines implements SmartLifecycle {
       if (!problems.isEmpty() || !config.enabled()) {
         Pipeline idle = new Pipeline(name, config, List.of(), new PipelineStats(name, meters));
         idle.capturedWith(settings.get(config.source()));
-        pipelines.put(name, new Running(idle, null, null));
+        pipelines.put(name, new Running(idle, null, null, null));
         continue;
       }
       try {
@@ -106,12 +111,15 @@ public class Pipelines implements SmartLifecycle {
         bySource.computeIfAbsent(config.source(), s -> new ArrayList<>()).add(pipeline);
         partitions.put(name, properties.partitionsOf(config));
         Applier applier = new Applier(pipeline, datasources.dataSource(config.target()), consumers, kafka, json,
-            properties.partitionsOf(config));
-        pipelines.put(name, new Running(pipeline, null, applier));
+            properties.partitionsOf(config), capturedByConnect(properties, config.target()) && writtenBack(properties, config),
+            capturedByConnect(properties, config.source()) && writtenBack(properties, config)
+                ? datasources.dataSource(config.source()) : null);
+        pipelines.put(name, new Running(pipeline, null, applier, null));
       } catch (InvalidPipelineException e) {
         problems.add(e.getMessage());
       }
     }
+    bySource.forEach((source, readers) -> connectModeProblems(properties, source, readers, problems));
     if (!problems.isEmpty()) {
       throw new InvalidPipelineException("cdc-sync configuration does not fit the databases:\n" + String.join("\n", problems));
     }
@@ -124,15 +132,69 @@ public class Pipelines implements SmartLifecycle {
           p -> new TargetReconciler(datasources.dataSource(p.config().source()),
               datasources.dataSource(p.config().target())).reconcile(p), properties.initialSnapshot());
       engines.put(source, capture);
-      readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier())));
+      ConnectCapture connect = properties.datasources().get(source).capture() == SyncProperties.Capture.CONNECT
+          ? new ConnectCapture(capture, properties.datasources().get(source), json) : null;
+      if (connect != null) {
+        connects.put(source, connect);
+      }
+      readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier(), connect)));
     });
+    // only the embedded engines take leases: Kafka Connect decides who runs a connector's task
     leases = new dev.strangler.sync.capture.CaptureLeases(control, properties.lease(),
-        instanceId(properties.lease(), environment), List.copyOf(engines.values()));
+        instanceId(properties.lease(), environment), engines.entrySet().stream()
+        .filter(e -> !connects.containsKey(e.getKey())).map(Map.Entry::getValue).toList());
     // per instance: 1 where it captures the source (holds the lease), 0 where it stands by
-    engines.forEach((source, engine) -> io.micrometer.core.instrument.Gauge.builder("strangler.sync.capture.owner",
-            () -> leases.holds(engine) ? 1 : 0)
-        .tag("source", source).tag("slot", engine.settings().slotName())
-        .description("1 on the instance capturing the source, 0 on an instance standing by").register(meters));
+    engines.forEach((source, engine) -> {
+      if (!connects.containsKey(source)) {
+        io.micrometer.core.instrument.Gauge.builder("strangler.sync.capture.owner", () -> leases.holds(engine) ? 1 : 0)
+            .tag("source", source).tag("slot", engine.settings().slotName())
+            .description("1 on the instance capturing the source, 0 on an instance standing by").register(meters);
+      }
+    });
+  }
+
+  private static boolean capturedByConnect(SyncProperties properties, String datasource) {
+    SyncProperties.Datasource config = properties.datasources().get(datasource);
+    return config != null && config.capture() == SyncProperties.Capture.CONNECT;
+  }
+
+  /**
+   * Whether an enabled pipeline goes the other way (from this pipeline's target into its source): then
+   * changes may echo, and where Kafka Connect captures a side, its apply transactions are recorded
+   * ({@code AppliedTransactions}) and looked up.
+   */
+  private static boolean writtenBack(SyncProperties properties, SyncProperties.Pipeline pipeline) {
+    return properties.pipelines().values().stream().anyMatch(back -> back.enabled()
+        && pipeline.target().equals(back.source()) && pipeline.source().equals(back.target()));
+  }
+
+  /**
+   * What {@code capture: connect} needs of a source and its pipelines: a Connect REST URL (catch-up
+   * reads the connector's offsets there), each source table mapped by one pipeline only (one
+   * connector topic per table, renamed to that pipeline's topic).
+   */
+  private static void connectModeProblems(SyncProperties properties, String source, List<Pipeline> readers,
+                                          List<String> problems) {
+    SyncProperties.Datasource config = properties.datasources().get(source);
+    if (config == null || config.capture() != SyncProperties.Capture.CONNECT) {
+      return;
+    }
+    String property = "strangler.sync.datasources." + source + ".capture";
+    if (config.connect().urls().isEmpty()) {
+      problems.add("strangler.sync.datasources." + source + ".connect.urls: required with " + property
+          + ": connect (catch-up reads the connector's committed offsets from the Connect REST API)");
+    }
+    Map<String, String> mappedBy = new TreeMap<>();
+    for (Pipeline reader : readers) {
+      for (TableMapping mapping : reader.mappings()) {
+        String other = mappedBy.putIfAbsent(mapping.source().toString(), reader.name());
+        if (other != null && !other.equals(reader.name())) {
+          problems.add(property + " is connect, but table " + mapping.source() + " is mapped by pipelines " + other
+              + " and " + reader.name() + ": the connector writes each table to one topic; map it in one pipeline "
+              + "of source '" + source + "', or set " + property + ": embedded");
+        }
+      }
+    }
   }
 
   /**
@@ -160,6 +222,9 @@ public class Pipelines implements SmartLifecycle {
   /** The instance capturing the pipeline's source now (this one or another), or null when none does. */
   public String captureOwner(String name) {
     Running running = running(name);
+    if (running.connect() != null) {
+      return "kafka-connect:" + running.connect().connectorName();
+    }
     return running.capture() == null ? null : leases.owner(running.capture());
   }
 
@@ -236,6 +301,10 @@ public class Pipelines implements SmartLifecycle {
         topics.prepare(running.pipeline(), partitions.get(running.pipeline().name()), running.applier());
       }
     }
+    connects.values().forEach(c -> {
+      c.prepareSource();
+      dev.strangler.sync.capture.AppliedTransactions.prepare(datasources.dataSource(c.datasource()), c.datasource());
+    });
     Set<String> paused = pausedInDeployment();
     for (Running running : pipelines.values()) {
       if (running.capture() != null && paused.contains(running.pipeline().name())) {
@@ -246,8 +315,14 @@ public class Pipelines implements SmartLifecycle {
       } else if (running.capture() != null) {
         running.pipeline().state(PipelineState.STARTING);
         running.applier().start();
+        if (running.connect() != null) { // capture is the connector's: this side streams as soon as it applies
+          running.pipeline().state(PipelineState.STREAMING);
+        }
       }
     }
+    connects.values().forEach(c -> log.info("Source {} is captured by Kafka Connect (connector {}, {}): cdc-sync only "
+        + "applies its pipelines; the connector's configuration is GET /admin/sources/{}/connector", c.datasource(),
+        c.connectorName(), c.urls(), c.datasource()));
     leases.start();
     sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "pipeline-rates");
@@ -354,8 +429,9 @@ public class Pipelines implements SmartLifecycle {
   }
 
   private void resumeHere(Running running) {
-    boolean captures = leases.holds(running.capture());
-    running.pipeline().state(captures ? PipelineState.STREAMING : PipelineState.STANDBY);
+    boolean connect = running.connect() != null; // Kafka Connect captures the source: no lease here
+    boolean captures = !connect && leases.holds(running.capture());
+    running.pipeline().state(connect || captures ? PipelineState.STREAMING : PipelineState.STANDBY);
     running.applier().resume();
     if (captures && !running.capture().running()) {
       running.capture().start();
@@ -407,6 +483,12 @@ public class Pipelines implements SmartLifecycle {
    */
   public synchronized Pipeline snapshot(String name) {
     Running running = active(name);
+    if (running.connect() != null) {
+      throw new PipelineStateException("pipeline '" + name + "': source '" + running.pipeline().config().source()
+          + "' is captured by Kafka Connect (connector " + running.connect().connectorName() + "); take a snapshot "
+          + "through the connector: insert an execute-snapshot signal into public." + CaptureEngine.SIGNAL_TABLE
+          + " on the source");
+    }
     if (!leases.holds(running.capture())) {
       throw new PipelineStateException("pipeline '" + name + "': the capture of source '"
           + running.pipeline().config().source() + "' runs on instance " + leases.owner(running.capture())
@@ -437,6 +519,13 @@ public class Pipelines implements SmartLifecycle {
     CaptureEngine capture = running.capture();
     Pipeline pipeline = running.pipeline();
     running.applier().stop();
+    if (running.connect() != null) {
+      pipeline.retired("source " + pipeline.config().source() + " is captured by Kafka Connect: its applier stopped; "
+          + "slot " + pipeline.slotName() + " and publication " + pipeline.publicationName() + " belong to connector "
+          + running.connect().connectorName() + " (delete the connector, then drop them)");
+      log.info("Pipeline {} retired: {}", name, pipeline.retirement());
+      return pipeline;
+    }
     java.util.Set<String> gone = capture.detach(pipeline);
     List<String> remaining = capture.pipelines().stream().map(Pipeline::name).toList();
     if (remaining.isEmpty()) {
@@ -467,7 +556,7 @@ public class Pipelines implements SmartLifecycle {
     if (running.capture() == null) {
       throw new PipelineCannotCatchUpException("pipeline '" + name + "' is disabled: it cannot catch up");
     }
-    CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.applier(),
+    CatchUpResult result = new CatchUp(running.pipeline(), running.capture(), running.connect(), running.applier(),
         datasources.dataSource(running.pipeline().config().source()), kafkaClient(), control,
         leases.holds(running.capture())).run(timeoutMillis);
     log.info("Catch-up of pipeline {}: caughtUp {} after {} ms (source at {}, captured {}, pending {})", name,
@@ -508,7 +597,8 @@ public class Pipelines implements SmartLifecycle {
     running.applier().appliedOffsets().forEach((partition, offset) -> offsets.merge(partition, offset, Math::max));
     Map<String, Long> applied = new TreeMap<>();
     offsets.forEach((partition, offset) -> applied.put(partition.toString(), offset));
-    return new Position(dev.strangler.sync.capture.Fence.lsn(running.capture().capturedLsn()), applied);
+    long captured = running.connect() != null ? running.connect().lastCommittedLsn() : running.capture().capturedLsn();
+    return new Position(dev.strangler.sync.capture.Fence.lsn(captured), applied);
   }
 
   /**
@@ -565,5 +655,29 @@ public class Pipelines implements SmartLifecycle {
     return running;
   }
 
-  private record Running(Pipeline pipeline, CaptureEngine capture, Applier applier) {}
+  /**
+   * The configuration to give Kafka Connect for a source's connector (see {@link ConnectCapture}),
+   * whatever its capture mode now: the way to prepare a switch to Connect.
+   *
+   * @param source a datasource that enabled pipelines read
+   * @throws SourceNotFoundException when no enabled pipeline reads it
+   */
+  public ConnectorConfig connectorConfig(String source) {
+    CaptureEngine engine = engines.get(source);
+    if (engine == null) {
+      throw new SourceNotFoundException(source);
+    }
+    ConnectCapture connect = connects.getOrDefault(source, new ConnectCapture(engine, datasources.config(source), json));
+    return new ConnectorConfig(connect.connectorName(), connects.containsKey(source) ? "connect" : "embedded",
+        connect.connectorConfig(partitions));
+  }
+
+  /**
+   * @param name the connector's name: {@code PUT /connectors/<name>/config} with {@code config} as the body
+   * @param capture the source's capture mode now
+   * @param config the connector's configuration
+   */
+  public record ConnectorConfig(String name, String capture, Map<String, String> config) {}
+
+  private record Running(Pipeline pipeline, CaptureEngine capture, Applier applier, ConnectCapture connect) {}
 }

@@ -1,0 +1,9 @@
+package dev.strangler.sync.pipeline;
+
+/** No enabled pipeline reads a datasource of that name. */
+public class SourceNotFoundException extends RuntimeException {
+
+  public SourceNotFoundException(String name) {
+    super("no enabled pipeline reads a source datasource '" + name + "'");
+  }
+}
