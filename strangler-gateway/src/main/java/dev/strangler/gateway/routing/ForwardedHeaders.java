@@ -40,10 +40,11 @@ final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
   @Override
   public int getOrder() {
-    // last: after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and
+    // last but one: after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and
     // RemoveForwardedHeadersFilter (0), and after the filters that copy every header into a new
-    // map (hop-by-hop removal), so the five headers added here are not copied again
-    return Ordered.LOWEST_PRECEDENCE;
+    // map (hop-by-hop removal), so the five headers added here are not copied again; only the
+    // shadow copy's ShadowHeaders (which reads the result, never copies it) comes after
+    return Ordered.LOWEST_PRECEDENCE - 1;
   }
 
   @Override
