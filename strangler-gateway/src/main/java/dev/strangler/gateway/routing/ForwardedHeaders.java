@@ -15,8 +15,9 @@ import org.springframework.web.server.ServerWebExchange;
  * gateway. Used when {@code spring.cloud.gateway.server.webflux.trusted-proxies} is not set (then
  * Spring Cloud Gateway adds none and strips what the client sent, which nobody vouches for): the
  * values describe this hop only. With trusted proxies configured, Spring Cloud Gateway's own
- * filters append to the chain instead and this one is not registered. Runs last, after those that
- * strip the client's values; stateless, thread-safe.
+ * filters append to the chain instead and this one is not registered. Runs after those that strip
+ * the client's values, last but for the shadow copy's hand-over of the result; stateless,
+ * thread-safe.
  */
 final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
