@@ -15,8 +15,9 @@ import org.springframework.web.server.ServerWebExchange;
  * gateway. Used when {@code spring.cloud.gateway.server.webflux.trusted-proxies} is not set (then
  * Spring Cloud Gateway adds none and strips what the client sent, which nobody vouches for): the
  * values describe this hop only. With trusted proxies configured, Spring Cloud Gateway's own
- * filters append to the chain instead and this one is not registered. Runs last, after those that
- * strip the client's values; stateless, thread-safe.
+ * filters append to the chain instead and this one is not registered. Runs after those that strip
+ * the client's values, last but for the shadow copy's hand-over of the result; stateless,
+ * thread-safe.
  */
 final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
@@ -40,10 +41,11 @@ final class ForwardedHeaders implements HttpHeadersFilter, Ordered {
 
   @Override
   public int getOrder() {
-    // last: after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and
+    // last but one: after Spring Cloud Gateway's RemoveXForwardedHeadersFilter and
     // RemoveForwardedHeadersFilter (0), and after the filters that copy every header into a new
-    // map (hop-by-hop removal), so the five headers added here are not copied again
-    return Ordered.LOWEST_PRECEDENCE;
+    // map (hop-by-hop removal), so the five headers added here are not copied again; only the
+    // shadow copy's ShadowHeaders (which reads the result, never copies it) comes after
+    return Ordered.LOWEST_PRECEDENCE - 1;
   }
 
   @Override

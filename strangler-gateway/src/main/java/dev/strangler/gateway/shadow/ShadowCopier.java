@@ -1,58 +1,70 @@
 package dev.strangler.gateway.shadow;
 
 import dev.strangler.gateway.routing.ManagedRoute;
-import java.net.URI;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.ByteBuffer;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Shadow mode: the client gets the legacy answer as it streams (nothing waits for the copy); a
  * copy of the request goes to the new service at the same time; when both answers are in they
  * are compared. Copies in flight are bounded per route: beyond the bound a copy is dropped and
  * counted, never queued.
+ *
+ * <p>The copy carries the headers the proxied request got from Spring Cloud Gateway's request
+ * header filters (hop-by-hop removal, forwarded headers): {@link ShadowHeaders}, the last of
+ * those filters, hands them over when the legacy forward runs them, so they are worked out once
+ * per request, not twice. It goes out on a bare Reactor Netty {@link HttpClient} on the same event
+ * loops as the client traffic; two answers with the same status and bytes are recorded on the
+ * event loop (no parsing needed), any other pair is compared on {@link Schedulers#parallel()}.
  */
 public class ShadowCopier {
 
   static final String SHADOW_HEADER = "X-Strangler-Shadow";
+  /** Exchange attribute: the sink {@link ShadowHeaders} hands the proxied request's headers to. */
+  static final String HEADERS_ATTR = ShadowCopier.class.getName() + ".headers";
   private static final Logger log = LoggerFactory.getLogger(ShadowCopier.class);
   private static final byte[] EMPTY = new byte[0];
-  private static final Set<String> NOT_COPIED = Set.of("host", "content-length", "transfer-encoding",
+  private static final Set<String> NOT_COPIED = notCopied("host", "content-length", "transfer-encoding",
       "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-connection", "expect");
 
-  private final WebClient client;
-  private final Supplier<List<HttpHeadersFilter>> headersFilters;
+  private final HttpClient client;
 
   /**
    * @param client sends the copies (its own connection pool, apart from client traffic)
-   * @param headersFilters Spring Cloud Gateway's request header filters (hop-by-hop removal,
-   *     forwarded headers), applied to a copy as to the proxied request; read on first use
    */
-  public ShadowCopier(WebClient client, Supplier<List<HttpHeadersFilter>> headersFilters) {
+  public ShadowCopier(HttpClient client) {
     this.client = client;
-    this.headersFilters = headersFilters;
+  }
+
+  private static Set<String> notCopied(String... names) {
+    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    set.addAll(Arrays.asList(names));
+    return set;
   }
 
   /**
@@ -110,18 +122,26 @@ public class ShadowCopier {
     ServerHttpRequest request = exchange.getRequest();
     String method = request.getMethod().name();
     String path = request.getURI().getRawPath();
+    String query = request.getURI().getRawQuery();
+    String pathAndQuery = query == null ? path : path + '?' + query;
     Sinks.One<CapturedResponse> legacy = Sinks.one();
-    Mono<CapturedResponse> copy = send(route.extractedUri(), exchange, body, policy);
+    // the proxied request's filtered headers, handed over by ShadowHeaders when the forward runs
+    Sinks.One<HttpHeaders> filtered = Sinks.one();
+    exchange.getAttributes().put(HEADERS_ATTR, filtered);
+    Mono<HttpHeaders> headers = filtered.asMono();
+    Mono<CapturedResponse> copy = headers.flatMap(h -> send(route.extractedUri() + pathAndQuery, method, h, body, policy));
     // noise sampling: the monolith is asked again once its first answer is in (not at the same
     // instant, so a timestamp gets the chance to move); its failure only loses the sample
     Mono<Optional<CapturedResponse>> again = policy.samplesNoise(method, NoiseTable.endpoint(method, path))
-        ? legacy.asMono().then(send(route.legacyUri(), exchange, body, policy)).map(Optional::of)
+        ? legacy.asMono().then(headers)
+            .flatMap(h -> send(route.legacyUri() + pathAndQuery, method, h, body, policy)).map(Optional::of)
             .onErrorReturn(Optional.empty())
         : Mono.just(Optional.empty());
     Mono.zip(legacy.asMono(), copy, again)
         .timeout(policy.timeout())
         // parsing and walking two HTML or JSON documents is CPU work: not on the event loop
-        .publishOn(Schedulers.parallel())
+        .flatMap(answers -> ShadowPolicy.sameAnswer(answers.getT1(), answers.getT2()) && answers.getT3().isEmpty()
+            ? Mono.just(answers) : Mono.just(answers).publishOn(Schedulers.parallel()))
         .doFinally(signal -> policy.release())
         .subscribe(
             answers -> policy.record(method, path, answers.getT1(), answers.getT2(), answers.getT3().orElse(null)),
@@ -135,29 +155,65 @@ public class ShadowCopier {
         .doOnCancel(() -> legacy.tryEmitError(new IllegalStateException("client cancelled")));
   }
 
-  private Mono<CapturedResponse> send(URI backend, ServerWebExchange exchange, byte[] body, ShadowPolicy policy) {
-    ServerHttpRequest request = exchange.getRequest();
-    HttpHeaders copied = HttpHeadersFilter.filterRequest(headersFilters.get(), exchange);
-    URI incoming = request.getURI();
-    URI target = URI.create(backend + incoming.getRawPath()
-        + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery()));
-    WebClient.RequestBodySpec spec = client.method(HttpMethod.valueOf(request.getMethod().name()))
-        .uri(target)
-        .headers(h -> {
-          copied.forEach((name, values) -> {
-            if (!NOT_COPIED.contains(name.toLowerCase())) {
-              h.addAll(name, values);
-            }
-          });
-          h.set(SHADOW_HEADER, "true");
-        });
-    WebClient.RequestHeadersSpec<?> ready = body.length > 0 ? spec.bodyValue(body) : spec;
+  private Mono<CapturedResponse> send(String url, String method, HttpHeaders headers, byte[] body,
+      ShadowPolicy policy) {
     int limit = policy.maxBodyBytes();
-    return ready.exchangeToMono(response -> response.bodyToMono(byte[].class)
-        .defaultIfEmpty(EMPTY)
-        .map(bytes -> new CapturedResponse(response.statusCode().value(),
-            response.headers().contentType().map(Object::toString).orElse(null),
-            bytes.length > limit ? EMPTY : bytes, bytes.length > limit)));
+    return client.request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
+        .uri(url)
+        .send((request, outbound) -> {
+          io.netty.handler.codec.http.HttpHeaders out = request.requestHeaders();
+          for (Map.Entry<String, java.util.List<String>> header : headers.headerSet()) {
+            if (!NOT_COPIED.contains(header.getKey())) {
+              out.add(header.getKey(), header.getValue());
+            }
+          }
+          out.set(SHADOW_HEADER, "true");
+          if (body.length == 0) {
+            return outbound;
+          }
+          out.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+          return outbound.sendByteArray(Mono.just(body));
+        })
+        .response((response, content) -> content
+            .collect(() -> new BodyCapture(limit), BodyCapture::add)
+            .map(captured -> captured.answer(response)))
+        .next();
+  }
+
+  /** A copy's answer body as it arrives, kept up to a limit (the rest is read and let go). */
+  private static final class BodyCapture {
+
+    private final int limit;
+    private byte[] bytes = EMPTY;
+    private int size;
+    private boolean truncated;
+
+    BodyCapture(int limit) {
+      this.limit = limit;
+    }
+
+    void add(ByteBuf chunk) {
+      int n = chunk.readableBytes();
+      if (truncated) {
+        return;
+      }
+      if (size + n > limit) {
+        truncated = true;
+        bytes = EMPTY;
+        return;
+      }
+      if (bytes.length - size < n) {
+        bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(bytes.length * 2, size + n)));
+      }
+      chunk.getBytes(chunk.readerIndex(), bytes, size, n);
+      size += n;
+    }
+
+    CapturedResponse answer(HttpClientResponse response) {
+      byte[] body = truncated ? EMPTY : size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+      return new CapturedResponse(response.status().code(),
+          response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE), body, truncated);
+    }
   }
 
   /** Copies the legacy body as it streams to the client, up to a limit. */
@@ -165,7 +221,8 @@ public class ShadowCopier {
 
     private final int limit;
     private final Sinks.One<CapturedResponse> sink;
-    private ByteBuffer copy = ByteBuffer.allocate(0);
+    private byte[] copy = EMPTY;
+    private int size;
     private boolean truncated;
 
     TeeResponse(ServerHttpResponse delegate, int limit, Sinks.One<CapturedResponse> sink) {
@@ -199,23 +256,21 @@ public class ShadowCopier {
       if (truncated) {
         return;
       }
-      if (copy.position() + n > limit) {
+      if (size + n > limit) {
         truncated = true;
         return;
       }
-      if (copy.remaining() < n) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.min(limit, Math.max(copy.capacity() * 2, copy.position() + n)));
-        copy.flip();
-        bigger.put(copy);
-        copy = bigger;
+      if (copy.length - size < n) {
+        copy = Arrays.copyOf(copy, Math.min(limit, Math.max(copy.length * 2, size + n)));
       }
-      buffer.toByteBuffer(buffer.readPosition(), copy, copy.position(), n);
-      copy.position(copy.position() + n);
+      buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(copy), size, n);
+      size += n;
     }
 
     private void done() {
       HttpStatusCode status = getStatusCode();
-      byte[] bytes = truncated ? EMPTY : java.util.Arrays.copyOf(copy.array(), copy.position());
+      // one chunk of a known size (the common case) fills the array exactly: no second copy
+      byte[] bytes = truncated ? EMPTY : size == copy.length ? copy : Arrays.copyOf(copy, size);
       sink.tryEmitValue(new CapturedResponse(status == null ? 200 : status.value(),
           getHeaders().getFirst(HttpHeaders.CONTENT_TYPE), bytes, truncated));
     }

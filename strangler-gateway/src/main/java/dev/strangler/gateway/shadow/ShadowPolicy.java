@@ -191,6 +191,15 @@ public final class ShadowPolicy {
     }
   }
 
+  /**
+   * Whether two answers are the same status and bytes, compared in full: they match under every
+   * rule, so recording them needs no parsing (and may run on the event loop).
+   */
+  static boolean sameAnswer(CapturedResponse legacy, CapturedResponse candidate) {
+    return legacy.status() == candidate.status() && !legacy.truncated() && !candidate.truncated()
+        && java.util.Arrays.equals(legacy.body(), candidate.body());
+  }
+
   void recordFailure() {
     failed.increment();
   }
