@@ -63,10 +63,9 @@ class DashboardBrowserTests {
   static ScheduledExecutorService traffic;
   static WebDriver browser;
   static Path profile;
-
-  @BeforeAll
   private static final String TESTER_TOKEN = "browser-tester-token-0123";
 
+  @BeforeAll
   static void start() throws IOException {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "Dashboard browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
