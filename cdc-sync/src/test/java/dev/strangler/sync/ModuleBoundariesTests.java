@@ -10,4 +10,9 @@ class ModuleBoundariesTests {
   void neverDependsOnTheExampleModules() {
     Boundaries.toolkitNeverDependsOnExamples("dev.strangler.sync").check(Boundaries.productionClasses("dev.strangler.sync"));
   }
+
+  @Test
+  void hasNoPackageCycles() {
+    Boundaries.noCycles("dev.strangler.sync").check(Boundaries.productionClasses("dev.strangler.sync"));
+  }
 }

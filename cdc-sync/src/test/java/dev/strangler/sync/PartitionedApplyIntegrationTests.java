@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.strangler.sync.pipeline.CatchUpResult;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.CatchUpResult;
+import dev.strangler.sync.deployment.Pipelines;
 import dev.strangler.testkit.TestDatabase;
 import dev.strangler.testkit.TestInfrastructure;
 import java.time.Duration;

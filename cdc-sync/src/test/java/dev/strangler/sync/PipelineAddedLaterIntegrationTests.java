@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.strangler.sync.pipeline.PipelineState;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.Pipelines;
 import dev.strangler.sync.verify.Verifier;
 import dev.strangler.testkit.TestDatabase;
 import dev.strangler.testkit.TestInfrastructure;

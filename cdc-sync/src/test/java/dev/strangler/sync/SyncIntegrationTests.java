@@ -19,7 +19,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.Pipelines;
 
 /**
  * Forward (legacy members → signup accounts) and reverse (accounts → members) pipelines and a

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 
 /**
  * The module boundaries a build checks (ArchUnit): the toolkit (gateway, cdc-sync, migration plan,
@@ -32,5 +33,10 @@ public final class Boundaries {
     return noClasses().that().resideInAPackage(toolkitPackage + "..")
         .should().dependOnClassesThat().resideInAnyPackage(EXAMPLE_PACKAGES)
         .because("toolkit modules never depend on example modules");
+  }
+
+  /** No cycles between the packages right under {@code rootPackage} (each with its subpackages). */
+  public static ArchRule noCycles(String rootPackage) {
+    return SlicesRuleDefinition.slices().matching(rootPackage + ".(*)..").should().beFreeOfCycles();
   }
 }

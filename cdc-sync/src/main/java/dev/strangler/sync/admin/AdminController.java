@@ -1,8 +1,8 @@
 package dev.strangler.sync.admin;
 
 import dev.strangler.sync.mapping.TargetTables;
-import dev.strangler.sync.pipeline.CatchUpResult;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.CatchUpResult;
+import dev.strangler.sync.deployment.Pipelines;
 import dev.strangler.sync.verify.RepairResult;
 import dev.strangler.sync.verify.Repairer;
 import dev.strangler.sync.verify.Verifier;

@@ -1,7 +1,7 @@
 package dev.strangler.sync.admin;
 
-import dev.strangler.sync.pipeline.PipelineCannotCatchUpException;
-import dev.strangler.sync.pipeline.PipelineNotFoundException;
+import dev.strangler.sync.deployment.PipelineCannotCatchUpException;
+import dev.strangler.sync.deployment.PipelineNotFoundException;
 import dev.strangler.sync.pipeline.PipelineStateException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,7 +36,7 @@ final class AdminProblemResolver implements HandlerExceptionResolver, Ordered {
     try {
       if (error instanceof PipelineNotFoundException) {
         write(request, response, 404, "pipeline-not-found", "Pipeline not found", error.getMessage());
-      } else if (error instanceof dev.strangler.sync.pipeline.SourceNotFoundException) {
+      } else if (error instanceof dev.strangler.sync.deployment.SourceNotFoundException) {
         write(request, response, 404, "source-not-found", "Source not found", error.getMessage());
       } else if (error instanceof PipelineCannotCatchUpException) {
         write(request, response, 409, "pipeline-cannot-catch-up", "Pipeline cannot catch up", error.getMessage());

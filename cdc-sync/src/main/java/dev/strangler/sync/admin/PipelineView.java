@@ -3,7 +3,7 @@ package dev.strangler.sync.admin;
 import dev.strangler.sync.keys.KeyRange;
 import dev.strangler.sync.pipeline.Pipeline;
 import dev.strangler.sync.pipeline.PipelineStats;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.Pipelines;
 import dev.strangler.sync.verify.Verifier;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.strangler.sync.admin;
 
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.Pipelines;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

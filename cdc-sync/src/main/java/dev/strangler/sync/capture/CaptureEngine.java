@@ -110,7 +110,6 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
   private final SyncProperties.InitialSnapshot initialSnapshot;
   /** the initial snapshot being copied (see {@link CopySnapshot}), before the engine streams; null otherwise */
   private volatile CopySnapshot copying;
-  private final java.util.function.Consumer<Pipeline> reconciler;
   private boolean incrementalSeen;
   /** false from a snapshot signal until Debezium read it: an incremental snapshot ending before is another one */
   private volatile boolean incrementalArmed = true;
@@ -135,17 +134,14 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
    * @param control where offsets are stored
    * @param kafka the producer (acks=all)
    * @param targetDataSource a pool on a pipeline's target (an emptied target is snapshotted again)
-   * @param reconciler deletes the target rows the source does not have, after a snapshot taken
-   *     because the stored position was lost; called on a thread of its own
    * @param initialSnapshot how a new slot's snapshot is taken
    */
   public CaptureEngine(SourceSettings settings, List<Pipeline> pipelines, SyncProperties.Datasource source,
                        DataSource sourceDataSource, ControlDatabase control, KafkaTemplate<String, String> kafka,
                        java.util.function.Function<Pipeline, DataSource> targetDataSource,
-                       java.util.function.Consumer<Pipeline> reconciler, SyncProperties.InitialSnapshot initialSnapshot) {
+                       SyncProperties.InitialSnapshot initialSnapshot) {
     this.initialSnapshot = initialSnapshot;
     this.targetDataSource = targetDataSource;
-    this.reconciler = reconciler;
     this.settings = settings;
     this.source = source;
     this.sourceDataSource = sourceDataSource;
@@ -578,7 +574,7 @@ public final class CaptureEngine implements DebeziumEngine.ChangeConsumer<Record
     }
     Thread thread = new Thread(() -> {
       try {
-        reconciler.accept(pipeline);
+        new TargetReconciler(sourceDataSource, targetDataSource.apply(pipeline)).reconcile(pipeline);
         control.reconcilePending(settings.slotName(), pipeline.name(), false);
       } catch (RuntimeException e) {
         log.error("Pipeline {}: {}; it is done again at the next start (or run verify and delete the rows it lists "

@@ -72,7 +72,7 @@ public final class PipelineStats {
   }
 
   /** Updates the events/s figures; called every few seconds by one thread. */
-  synchronized void sample() {
+  public synchronized void sample() {
     long now = System.nanoTime();
     double seconds = (now - sampledAt) / 1e9;
     if (seconds <= 0) {

@@ -4,7 +4,7 @@ import dev.strangler.sync.capture.EchoMarker;
 import dev.strangler.sync.mapping.Sql;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.pipeline.Pipeline;
-import dev.strangler.sync.pipeline.Pipelines;
+import dev.strangler.sync.deployment.Pipelines;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

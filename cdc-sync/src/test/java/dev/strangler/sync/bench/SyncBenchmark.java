@@ -81,7 +81,7 @@ class SyncBenchmark {
         "strangler.sync.pipelines.bench.tables[0].source-table=bench",
         "strangler.sync.pipelines.bench.tables[0].key[0]=id").run();
     double appStart = seconds(start);
-    dev.strangler.sync.pipeline.PipelineStats stats = app.getBean(dev.strangler.sync.pipeline.Pipelines.class)
+    dev.strangler.sync.pipeline.PipelineStats stats = app.getBean(dev.strangler.sync.deployment.Pipelines.class)
         .get("bench").stats();
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
     // heap of this whole JVM (cdc-sync, the in-process broker, the benchmark): used, and live after the last GC

@@ -1,4 +1,4 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 /** No pipeline by that name. */
 public class PipelineNotFoundException extends RuntimeException {

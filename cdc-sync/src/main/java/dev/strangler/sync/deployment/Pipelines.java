@@ -1,9 +1,12 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 import dev.strangler.sync.apply.Applier;
+import dev.strangler.sync.capture.AppliedTransactions;
 import dev.strangler.sync.capture.CaptureEngine;
+import dev.strangler.sync.capture.CaptureLeases;
 import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.ControlDatabase;
+import dev.strangler.sync.capture.Fence;
 import dev.strangler.sync.config.SourceSettings;
 import dev.strangler.sync.config.SyncDatasources;
 import dev.strangler.sync.config.SyncProperties;
@@ -13,6 +16,10 @@ import dev.strangler.sync.mapping.InvalidPipelineException;
 import dev.strangler.sync.mapping.MappingCompiler;
 import dev.strangler.sync.mapping.TableMapping;
 import dev.strangler.sync.mapping.TargetTables;
+import dev.strangler.sync.pipeline.Pipeline;
+import dev.strangler.sync.pipeline.PipelineState;
+import dev.strangler.sync.pipeline.PipelineStateException;
+import dev.strangler.sync.pipeline.PipelineStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,7 +57,7 @@ public class Pipelines implements SmartLifecycle {
   /** the sources Kafka Connect captures ({@code capture: connect}): their engines never start */
   private final Map<String, ConnectCapture> connects = new TreeMap<>();
   /** which instance captures each source */
-  private final dev.strangler.sync.capture.CaptureLeases leases;
+  private final CaptureLeases leases;
   private final KafkaAdmin kafkaAdmin;
   private final ControlDatabase control;
   private final SyncDatasources datasources;
@@ -129,8 +136,7 @@ public class Pipelines implements SmartLifecycle {
     bySource.forEach((source, readers) -> {
       CaptureEngine capture = new CaptureEngine(settings.get(source), readers, datasources.config(source),
           datasources.dataSource(source), control, kafka, p -> datasources.dataSource(p.config().target()),
-          p -> new TargetReconciler(datasources.dataSource(p.config().source()),
-              datasources.dataSource(p.config().target())).reconcile(p), properties.initialSnapshot());
+          properties.initialSnapshot());
       engines.put(source, capture);
       ConnectCapture connect = properties.datasources().get(source).capture() == SyncProperties.Capture.CONNECT
           ? new ConnectCapture(capture, properties.datasources().get(source), json) : null;
@@ -140,7 +146,7 @@ public class Pipelines implements SmartLifecycle {
       readers.forEach(p -> pipelines.computeIfPresent(p.name(), (n, r) -> new Running(p, capture, r.applier(), connect)));
     });
     // only the embedded engines take leases: Kafka Connect decides who runs a connector's task
-    leases = new dev.strangler.sync.capture.CaptureLeases(control, properties.lease(),
+    leases = new CaptureLeases(control, properties.lease(),
         instanceId(properties.lease(), environment), engines.entrySet().stream()
         .filter(e -> !connects.containsKey(e.getKey())).map(Map.Entry::getValue).toList());
     // per instance: 1 where it captures the source (holds the lease), 0 where it stands by
@@ -303,7 +309,7 @@ public class Pipelines implements SmartLifecycle {
     }
     connects.values().forEach(c -> {
       c.prepareSource();
-      dev.strangler.sync.capture.AppliedTransactions.prepare(datasources.dataSource(c.datasource()), c.datasource());
+      AppliedTransactions.prepare(datasources.dataSource(c.datasource()), c.datasource());
     });
     Set<String> paused = pausedInDeployment();
     for (Running running : pipelines.values()) {
@@ -598,7 +604,7 @@ public class Pipelines implements SmartLifecycle {
     Map<String, Long> applied = new TreeMap<>();
     offsets.forEach((partition, offset) -> applied.put(partition.toString(), offset));
     long captured = running.connect() != null ? running.connect().lastCommittedLsn() : running.capture().capturedLsn();
-    return new Position(dev.strangler.sync.capture.Fence.lsn(captured), applied);
+    return new Position(Fence.lsn(captured), applied);
   }
 
   /**

@@ -1,8 +1,9 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.capture;
 
 import dev.strangler.sync.mapping.ColumnMapping;
 import dev.strangler.sync.mapping.Sql;
 import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.pipeline.Pipeline;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 /**
  * The answer of a catch-up.

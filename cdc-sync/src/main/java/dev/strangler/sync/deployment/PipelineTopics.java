@@ -1,7 +1,8 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.mapping.TableMapping;
+import dev.strangler.sync.pipeline.Pipeline;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 /** No enabled pipeline reads a datasource of that name. */
 public class SourceNotFoundException extends RuntimeException {

@@ -1,10 +1,12 @@
-package dev.strangler.sync.pipeline;
+package dev.strangler.sync.deployment;
 
 import dev.strangler.sync.apply.Applier;
 import dev.strangler.sync.capture.CaptureEngine;
 import dev.strangler.sync.capture.ConnectCapture;
 import dev.strangler.sync.capture.ControlDatabase;
 import dev.strangler.sync.capture.Fence;
+import dev.strangler.sync.pipeline.Pipeline;
+import dev.strangler.sync.pipeline.PipelineState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
