@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("unchecked")
 class VerifyResumeIntegrationTests {
 
-  static final int ROWS = 400_000;
+  static final int ROWS = 200_000;
   static final String PIPELINE = "verifyresume";
 
   @Test

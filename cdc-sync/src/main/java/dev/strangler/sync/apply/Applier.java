@@ -368,7 +368,7 @@ public final class Applier {
     }
     java.util.Set<TopicPartition> partitions = new java.util.HashSet<>();
     origins.values().forEach(record -> partitions.add(new TopicPartition(record.topic(), record.partition())));
-    ChangeWriter.Fence fence = connection -> claims.check(connection, partitions);
+    ChangeWriter.Fence fence = claims.fence(partitions);
     try {
       writer.apply(events, fence);
     } catch (ApplyClaims.ApplyFencedException fenced) {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,9 @@ final class ApplyClaims {
 
   static final String TABLE = "strangler_sync_apply_claims";
   private static final Logger log = LoggerFactory.getLogger(ApplyClaims.class);
+
+  /** duplicate object, duplicate table, unique violation (on pg_type): what a concurrent creation raises */
+  private static final java.util.Set<String> CREATED_CONCURRENTLY = java.util.Set.of("42710", "42P07", "23505");
 
   private final DataSource target;
   private final String group;
@@ -86,12 +90,33 @@ final class ApplyClaims {
   }
 
   /**
-   * In the apply transaction, before it writes: whether this consumer still holds each partition's
-   * claim; takes it for a partition it could not claim at assignment.
-   *
-   * @throws ApplyFencedException when another consumer claimed one of them since
+   * The fence of one apply transaction over these partitions: before it writes, whether this
+   * consumer still holds each partition's claim; a partition it could not claim at assignment is
+   * claimed in the transaction, and counts as held only once that transaction committed (rolled
+   * back, say on a value the target refuses, the claim is not in the table and the next
+   * transaction takes it again).
    */
-  void check(Connection connection, Collection<TopicPartition> partitions) throws SQLException {
+  ChangeWriter.Fence fence(Collection<TopicPartition> partitions) {
+    return new ChangeWriter.Fence() {
+      private final Map<TopicPartition, String> claimedHere = new HashMap<>();
+
+      @Override
+      public void check(Connection connection) throws SQLException {
+        claimedHere.clear();
+        ApplyClaims.this.check(connection, partitions, claimedHere);
+      }
+
+      @Override
+      public void committed() {
+        // putIfAbsent: a partition revoked meanwhile stays released
+        claimedHere.forEach(tokens::putIfAbsent);
+      }
+    };
+  }
+
+  /** @throws ApplyFencedException when another consumer claimed one of the partitions since */
+  private void check(Connection connection, Collection<TopicPartition> partitions,
+                     Map<TopicPartition, String> claimedHere) throws SQLException {
     if (!enabled) {
       return;
     }
@@ -104,7 +129,7 @@ final class ApplyClaims {
           Upsert.bind(upsert, group, partition, token);
           upsert.executeUpdate();
         }
-        tokens.put(partition, token);
+        claimedHere.put(partition, token);
         continue;
       }
       try (PreparedStatement read = connection.prepareStatement("SELECT token FROM " + TABLE
@@ -123,8 +148,11 @@ final class ApplyClaims {
     }
   }
 
-  /** Creates the table once; without the right to, applies unfenced and says so. */
-  private void prepare(Connection connection) throws SQLException {
+  /**
+   * Creates the table once; without the right to, applies unfenced and says so. Synchronized: the
+   * pipeline's consumers share this, and concurrent CREATE TABLE IF NOT EXISTS race in PostgreSQL.
+   */
+  private synchronized void prepare(Connection connection) throws SQLException {
     if (tableReady) {
       return;
     }
@@ -134,6 +162,10 @@ final class ApplyClaims {
           + "PRIMARY KEY (consumer_group, topic, partition))");
       tableReady = true;
     } catch (SQLException e) {
+      if (CREATED_CONCURRENTLY.contains(e.getSQLState())) { // another instance created it meanwhile
+        tableReady = true;
+        throw e; // this statement failed all the same; the caller tries again as when the target is away
+      }
       if (!"42501".equals(e.getSQLState())) { // not a missing privilege: the target is away, try again later
         throw e;
       }

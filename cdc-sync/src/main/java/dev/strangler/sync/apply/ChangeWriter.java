@@ -73,6 +73,9 @@ final class ChangeWriter {
   /** Checked in the transaction before it writes; throws to roll it back (see {@link ApplyClaims}). */
   interface Fence {
     void check(Connection connection) throws SQLException;
+
+    /** After the transaction the check ran in committed. */
+    default void committed() {}
   }
 
   /**
@@ -115,6 +118,7 @@ final class ChangeWriter {
         }
         batch.flush();
         connection.commit();
+        fence.committed();
         for (PreparedStatement statement : prepared.values()) {
           statement.close();
         }

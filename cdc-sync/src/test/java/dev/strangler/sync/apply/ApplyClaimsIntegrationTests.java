@@ -44,15 +44,15 @@ class ApplyClaimsIntegrationTests {
     ApplyClaims paused = new ApplyClaims(target, "cdc-sync.fenced", "fenced");
     ApplyClaims next = new ApplyClaims(target, "cdc-sync.fenced", "fenced");
     paused.claim(List.of(PARTITION));
-    inTransaction(connection -> paused.check(connection, List.of(PARTITION))); // its own claim: passes
+    apply(paused, PARTITION); // its own claim: passes
     next.claim(List.of(PARTITION)); // the group gave the partition to the other consumer
 
-    assertThatThrownBy(() -> inTransaction(connection -> paused.check(connection, List.of(PARTITION))))
+    assertThatThrownBy(() -> apply(paused, PARTITION))
         .isInstanceOf(ApplyClaims.ApplyFencedException.class).hasMessageContaining(PARTITION.toString());
-    inTransaction(connection -> next.check(connection, List.of(PARTITION)));
+    apply(next, PARTITION);
     // revoked from the new owner too: a batch of it still in hand is fenced, without a claim by anyone
     next.release(List.of(PARTITION));
-    assertThatThrownBy(() -> inTransaction(connection -> next.check(connection, List.of(PARTITION))))
+    assertThatThrownBy(() -> apply(next, PARTITION))
         .isInstanceOf(ApplyClaims.ApplyFencedException.class);
   }
 
@@ -63,15 +63,39 @@ class ApplyClaimsIntegrationTests {
     old.claim(List.of(PARTITION));
     try (Connection applying = target.getConnection()) {
       applying.setAutoCommit(false);
-      old.check(applying, List.of(PARTITION)); // the old owner's batch has passed its fence and is writing
+      old.fence(List.of(PARTITION)).check(applying); // the old owner's batch has passed its fence and is writing
       CompletableFuture<Void> claimed = CompletableFuture.runAsync(() -> next.claim(List.of(PARTITION)));
       await().atMost(Duration.ofSeconds(10)).until(() -> claimWaitsForALock());
       assertThat(claimed).isNotDone();
       applying.commit();
       claimed.get();
     }
-    assertThatThrownBy(() -> inTransaction(connection -> old.check(connection, List.of(PARTITION))))
+    assertThatThrownBy(() -> apply(old, PARTITION))
         .isInstanceOf(ApplyClaims.ApplyFencedException.class);
+  }
+
+  @Test
+  void aClaimTakenByAnApplyThatRolledBackIsTakenAgainByTheNextApply() throws SQLException {
+    TopicPartition partition = new TopicPartition("fence.public.acct", 5);
+    // its claim at assignment failed (the target was away): the first apply claims the partition
+    ApplyClaims claims = new ApplyClaims(target, "cdc-sync.rolledback", "rolledback");
+    assertThatThrownBy(() -> inTransaction(connection -> {
+      claims.fence(List.of(partition)).check(connection);
+      throw new SQLException("value too long for type character varying(30)", "22001"); // a dead letter's error
+    })).hasMessageContaining("too long");
+
+    apply(claims, partition); // not fenced by the claim that was rolled back
+    apply(claims, partition);
+    ApplyClaims next = new ApplyClaims(target, "cdc-sync.rolledback", "rolledback");
+    next.claim(List.of(partition));
+    assertThatThrownBy(() -> apply(claims, partition)).isInstanceOf(ApplyClaims.ApplyFencedException.class);
+  }
+
+  /** One apply transaction through the partition's fence, as {@link ChangeWriter#apply} runs it. */
+  private static void apply(ApplyClaims claims, TopicPartition partition) throws SQLException {
+    ChangeWriter.Fence fence = claims.fence(List.of(partition));
+    inTransaction(fence::check);
+    fence.committed();
   }
 
   private static boolean claimWaitsForALock() throws SQLException {
