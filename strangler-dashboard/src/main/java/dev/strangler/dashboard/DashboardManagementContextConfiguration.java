@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Properties;
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
@@ -62,13 +61,15 @@ class DashboardManagementContextConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> stranglerDashboardApi(DashboardProperties properties,
-      GatewayAdminToken tokenProperty, BeanFactory beans, ObjectProvider<MeterRegistry> registry,
+      GatewayAdminToken tokenProperty, ObjectProvider<DashboardHost> hosts, ObjectProvider<MeterRegistry> registry,
       ObjectProvider<ActionAudit> audit) {
-    AdminAuthorization authorization = AdminAuthorization.resolve(beans, tokenProperty);
+    DashboardHost host = hosts.getIfAvailable();
+    AdminAuthorization authorization = AdminAuthorization.resolve(host, tokenProperty);
     JsonMapper mapper = JsonMapper.builder().build();
     SyncProxy sync = new SyncProxy(properties.sync(), properties.routePipelines(), audit.getIfAvailable(),
         WebClient.create(), mapper);
-    TrafficMeters meters = new TrafficMeters(registry.getIfAvailable(), mapper);
+    TrafficMeters meters = new TrafficMeters(registry.getIfAvailable(), host == null ? null : host.requestsMeter(),
+        mapper);
     String settings = mapper.writeValueAsString(Map.of(
         "syncConfigured", properties.sync().configured(),
         "routePipelines", properties.routePipelines()));

@@ -17,23 +17,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Cumulative counters per route and target (legacy / extracted) read from the gateway's
- * {@code strangler.gateway.requests} timers: requests, errors (5xx and failed calls) and the
+ * gateway's per-request timers ({@link DashboardHost#requestsMeter}): requests, errors (5xx and failed calls) and the
  * latency histogram. The page polls them and computes rates, error rates and p99 from the
  * differences, so each chart shows exactly the seconds it covers.
  */
 final class TrafficMeters {
 
-  static final String METER = "strangler.gateway.requests";
-
   private final MeterRegistry registry;
+  private final String meter;
   private final JsonMapper mapper;
 
   /**
    * @param registry the gateway's meters (null when the app has none: every route reads empty)
+   * @param meter the timers' name, or null without a gateway (every route reads empty)
    * @param mapper writes the answer
    */
-  TrafficMeters(MeterRegistry registry, JsonMapper mapper) {
+  TrafficMeters(MeterRegistry registry, String meter, JsonMapper mapper) {
     this.registry = registry;
+    this.meter = meter;
     this.mapper = mapper;
   }
 
@@ -45,8 +46,8 @@ final class TrafficMeters {
   Map<String, Object> read(long now) {
     Map<String, Map<String, Totals>> routes = new TreeMap<>();
     double[] bounds = null;
-    if (registry != null) {
-      for (Timer timer : registry.find(METER).timers()) {
+    if (registry != null && meter != null) {
+      for (Timer timer : registry.find(meter).timers()) {
         String route = timer.getId().getTag("route");
         String target = timer.getId().getTag("target");
         String outcome = timer.getId().getTag("outcome");

@@ -3,18 +3,16 @@ package dev.strangler.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * Outside the gateway (no {@code AdminToken} class or bean) the dashboard compares with the
- * token property; the gateway's own bean is used by the browser test in strangler-gateway.
+ * Outside the gateway (no {@link DashboardHost}) the dashboard compares with the token property;
+ * the gateway as host is used by the browser test in strangler-gateway.
  */
 class AdminAuthorizationTests {
 
   @Test
   void acceptsOnlyTheBearerTokenFromTheProperty() {
-    AdminAuthorization auth = AdminAuthorization.resolve(new DefaultListableBeanFactory(),
-        new GatewayAdminToken("a-long-enough-test-token"));
+    AdminAuthorization auth = AdminAuthorization.resolve(null, new GatewayAdminToken("a-long-enough-test-token"));
     assertThat(auth.accepts("Bearer a-long-enough-test-token")).isTrue();
     assertThat(auth.accepts("  Bearer a-long-enough-test-token ")).isTrue();
     assertThat(auth.accepts("Bearer a-long-enough-test-token2")).isFalse();
@@ -24,7 +22,7 @@ class AdminAuthorizationTests {
 
   @Test
   void refusesEverythingWithoutAnyToken() {
-    AdminAuthorization auth = AdminAuthorization.resolve(new DefaultListableBeanFactory(), new GatewayAdminToken(null));
+    AdminAuthorization auth = AdminAuthorization.resolve(null, new GatewayAdminToken(null));
     assertThat(auth.accepts("Bearer ")).isFalse();
     assertThat(auth.accepts("Bearer null")).isFalse();
     assertThat(auth.accepts(null)).isFalse();

@@ -236,7 +236,7 @@ class DashboardEndpointsIntegrationTests {
   }
 
   private static Timer timer(MeterRegistry registry, String route, String target, String outcome) {
-    return Timer.builder(TrafficMeters.METER).tag("route", route).tag("target", target).tag("outcome", outcome)
+    return Timer.builder(DashboardTestApplication.REQUESTS).tag("route", route).tag("target", target).tag("outcome", outcome)
         .publishPercentileHistogram().register(registry);
   }
 }

@@ -1,6 +1,8 @@
 package dev.strangler.gateway.admin;
 
+import dev.strangler.dashboard.DashboardHost;
 import dev.strangler.gateway.routing.GatewayProperties;
+import dev.strangler.gateway.routing.RouteMeters;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,5 +18,21 @@ public class AdminConfiguration {
   AdminToken adminToken(GatewayProperties properties,
       @Value("${spring.application.name:strangler-gateway}") String applicationName) {
     return AdminToken.resolve(properties.admin(), applicationName);
+  }
+
+  /** What the dashboard, hosted on the management port, asks of the gateway. */
+  @Bean
+  DashboardHost dashboardHost(AdminToken token) {
+    return new DashboardHost() {
+      @Override
+      public boolean acceptsAdminToken(String authorization) {
+        return token.accepts(authorization);
+      }
+
+      @Override
+      public String requestsMeter() {
+        return RouteMeters.REQUESTS;
+      }
+    };
   }
 }

@@ -46,4 +46,24 @@ public enum Mode {
   public boolean servesFromNew() {
     return this == READS || this == CANARY || this == EXTRACTED;
   }
+
+  /**
+   * The share of a route's writes the new side answers (and so owns), 0–100: none in legacy,
+   * shadow (shadow copies are not answers) and reads, the canary percent, all in extracted. The
+   * one place this rule lives: metrics, the fence and rollbacks read it here.
+   *
+   * @param percent the canary percent; ignored in the other modes
+   */
+  public double writeShare(double percent) {
+    return switch (this) {
+      case LEGACY, SHADOW, READS -> 0;
+      case CANARY -> percent;
+      case EXTRACTED -> 100;
+    };
+  }
+
+  /** The share of a route's safe requests (reads) the new side answers, 0–100: all in reads mode. */
+  public double readShare(double percent) {
+    return this == READS ? 100 : writeShare(percent);
+  }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 public final class RouteMeters {
 
   public static final String DEFAULT_ROUTE = "_default";
+  /** Requests through the gateway by route, target and outcome; the dashboard's charts read them. */
+  public static final String REQUESTS = "strangler.gateway.requests";
   static final String[] OUTCOMES = {"success", "client_error", "server_error", "failed"};
 
   /** [route index + 1][target][outcome]; index 0 is the default route. */
@@ -57,7 +59,7 @@ public final class RouteMeters {
             .description("Requests testers sent to a chosen side, by route, target and outcome")
             .tag("route", route).tag("target", target.id()).tag("outcome", OUTCOMES[o])
             .register(registry);
-        timers[slot][target.ordinal()][o] = Timer.builder("strangler.gateway.requests")
+        timers[slot][target.ordinal()][o] = Timer.builder(REQUESTS)
             .description("Requests through the gateway by route, target and outcome (time to response headers)")
             .tag("route", route).tag("target", target.id()).tag("outcome", OUTCOMES[o])
             .publishPercentileHistogram()

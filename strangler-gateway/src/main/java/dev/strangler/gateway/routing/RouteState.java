@@ -19,10 +19,6 @@ public record RouteState(Mode mode, double percent, long version, Mode previousM
 
   /** The share of writes the new service serves in this state, 0–100 (reads mode: none). */
   public double newShare() {
-    return switch (mode) {
-      case LEGACY, SHADOW, READS -> 0;
-      case CANARY -> percent;
-      case EXTRACTED -> 100;
-    };
+    return mode.writeShare(percent);
   }
 }

@@ -143,14 +143,9 @@ public class RouteSwitcher {
     store.abandoned(route.name(), route.state(), to.mode(), to.percent(), why, actor);
   }
 
+  /** Orders states by the writes the new side takes; reads ranks above shadow and below canary by its ordinal. */
   private static double rank(Mode mode, double percent) {
-    double share = switch (mode) {
-      // reads ranks above shadow and below canary by its ordinal
-      case LEGACY, SHADOW, READS -> 0;
-      case CANARY -> percent;
-      case EXTRACTED -> 100;
-    };
-    return share * 10 + mode.ordinal();
+    return mode.writeShare(percent) * 10 + mode.ordinal();
   }
 
   private static RouteState next(RouteState current, Mode mode, double percent, String reason, String actor) {

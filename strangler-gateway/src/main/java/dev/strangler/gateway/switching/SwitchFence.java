@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The consistent switch. For a route with cdc-sync pipelines, when the switch changes which side
- * answers (legacy ⇄ shadow does not; see {@link #servedByNewSide}): hold the route's new requests at
+ * answers (legacy ⇄ shadow does not; see {@link #handsOver}): hold the route's new requests at
  * the gateway → wait until none of its requests is in flight → ask cdc-sync to confirm each
  * pipeline applied everything the source acknowledged (with the time left) → flip → let the held
  * requests go on, to the new side. Within {@code switch-timeout} or not at all: otherwise the
@@ -119,23 +119,6 @@ public class SwitchFence {
   }
 
   /**
-   * The share of the route's writes the new side answers (and so owns): 0 in legacy, shadow
-   * (shadow copies are not answers) and reads, the percent in canary, 100 in extracted.
-   */
-  static double servedByNewSide(Mode mode, double percent) {
-    return switch (mode) {
-      case LEGACY, SHADOW, READS -> 0;
-      case CANARY -> percent;
-      case EXTRACTED -> 100;
-    };
-  }
-
-  /** The share of the route's safe requests (reads) the new side answers: 100 in reads mode. */
-  static double readsServedByNewSide(Mode mode, double percent) {
-    return mode == Mode.READS ? 100 : servedByNewSide(mode, percent);
-  }
-
-  /**
    * The fence rule: a switch is fenced when it changes who answers the route's reads or who
    * takes its writes; otherwise it hands nothing over. So legacy/shadow → reads is fenced (the
    * new side must have applied every write acknowledged on legacy before it answers a read),
@@ -144,8 +127,8 @@ public class SwitchFence {
    * side took must be on legacy first). legacy ⇄ shadow is not.
    */
   static boolean handsOver(Mode fromMode, double fromPercent, Mode toMode, double toPercent) {
-    return servedByNewSide(fromMode, fromPercent) != servedByNewSide(toMode, toPercent)
-        || readsServedByNewSide(fromMode, fromPercent) != readsServedByNewSide(toMode, toPercent);
+    return fromMode.writeShare(fromPercent) != toMode.writeShare(toPercent)
+        || fromMode.readShare(fromPercent) != toMode.readShare(toPercent);
   }
 
   private Mono<ManagedRoute> run(ManagedRoute route, RouteSwitcher.Destination to, boolean force, String actor,
@@ -170,8 +153,8 @@ public class SwitchFence {
     Queue<CatchUp> seen = new ConcurrentLinkedQueue<>();
     // the way back: before the new side takes writes, its reverse pipelines must carry a fence
     // from the new side's database to legacy (cdc-sync's catch-up is exactly that check)
-    double writesBefore = servedByNewSide(route.state().mode(), route.state().percent());
-    double writesAfter = servedByNewSide(to.mode(), to.percent());
+    double writesBefore = route.state().newShare();
+    double writesAfter = to.mode().writeShare(to.percent());
     boolean takesWrites = writesAfter > writesBefore;
     Mono<ManagedRoute> fenced = drained
         .then(Flux.fromIterable(fencing.waitedFor(writesBefore > 0 || writesAfter > 0))
