@@ -21,4 +21,9 @@ class ModuleBoundariesTests {
         .because("the request path never reaches JDBC")
         .check(Boundaries.productionClasses("dev.strangler.gateway"));
   }
+
+  @Test
+  void itsPackagesHaveNoCycles() {
+    Boundaries.noCycles("dev.strangler.gateway").check(Boundaries.productionClasses("dev.strangler.gateway"));
+  }
 }

@@ -1,7 +1,7 @@
 package dev.strangler.gateway.admin;
 
 import dev.strangler.gateway.controlstore.AuditEntry;
-import dev.strangler.gateway.rollback.OutcomeWindow;
+import dev.strangler.gateway.routing.OutcomeWindow;
 import dev.strangler.gateway.routing.ManagedRoute;
 import dev.strangler.gateway.routing.Mode;
 import dev.strangler.gateway.routing.RouteState;

@@ -2,6 +2,7 @@ package dev.strangler.gateway.rollback;
 
 import dev.strangler.gateway.routing.GatewayProperties;
 import dev.strangler.gateway.routing.ManagedRoute;
+import dev.strangler.gateway.routing.OutcomeWindow;
 import dev.strangler.gateway.routing.RouteState;
 import dev.strangler.gateway.switching.RouteSwitcher;
 import dev.strangler.gateway.switching.SwitchFence;

@@ -1,7 +1,7 @@
 package dev.strangler.gateway.routing;
 
-import dev.strangler.gateway.rollback.OutcomeWindow;
 import dev.strangler.gateway.shadow.ShadowPolicy;
+import dev.strangler.gateway.shadow.ShadowedRoute;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +24,7 @@ public final class ManagedRoute {
   private final StickyKey stickyKey;
   private final RouteState initialState;
   private final ShadowPolicy shadow;
+  private final ShadowedRoute shadowed;
   private final GatewayProperties.AutoRollback budget;
   private final OutcomeWindow window;
   private final AtomicReference<RouteState> state;
@@ -49,6 +50,7 @@ public final class ManagedRoute {
     this.stickyKey = stickyKey;
     this.initialState = initialState;
     this.shadow = shadow;
+    this.shadowed = new ShadowedRoute(name, shadow, legacyUri, extractedUri);
     this.budget = budget;
     this.window = new OutcomeWindow(budget.window());
     this.state = new AtomicReference<>(initialState);
@@ -108,6 +110,11 @@ public final class ManagedRoute {
 
   public ShadowPolicy shadow() {
     return shadow;
+  }
+
+  /** What shadowing needs of this route. */
+  ShadowedRoute shadowed() {
+    return shadowed;
   }
 
   public GatewayProperties.AutoRollback budget() {

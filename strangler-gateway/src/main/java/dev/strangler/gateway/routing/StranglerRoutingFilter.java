@@ -128,7 +128,7 @@ class StranglerRoutingFilter implements GlobalFilter, Ordered {
         if (!route.shadow().copies(exchange.getRequest().getMethod().name())) {
           return forward(exchange, chain, route, Target.LEGACY, route.legacyUri(), start);
         }
-        return shadow.forwardWithCopy(exchange, route,
+        return shadow.forwardWithCopy(exchange, route.shadowed(),
             teed -> forward(teed, chain, route, Target.LEGACY, route.legacyUri(), start));
       }
       case READS -> {

@@ -1,6 +1,5 @@
 package dev.strangler.gateway.shadow;
 
-import dev.strangler.gateway.routing.ManagedRoute;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.ByteBuffer;
@@ -75,9 +74,9 @@ public class ShadowCopier {
    * @param forward forwards an exchange to legacy (the caller's normal path)
    * @return completes when the legacy answer's headers are in, as without shadowing
    */
-  public Mono<Void> forwardWithCopy(ServerWebExchange exchange, ManagedRoute route,
+  public Mono<Void> forwardWithCopy(ServerWebExchange exchange, ShadowedRoute route,
       Function<ServerWebExchange, Mono<Void>> forward) {
-    ShadowPolicy policy = route.shadow();
+    ShadowPolicy policy = route.policy();
     if (!policy.tryAcquire()) {
       return forward.apply(exchange);
     }
@@ -116,9 +115,9 @@ public class ShadowCopier {
         });
   }
 
-  private Mono<Void> start(ServerWebExchange exchange, ManagedRoute route, byte[] body,
+  private Mono<Void> start(ServerWebExchange exchange, ShadowedRoute route, byte[] body,
       Function<ServerWebExchange, Mono<Void>> forward) {
-    ShadowPolicy policy = route.shadow();
+    ShadowPolicy policy = route.policy();
     ServerHttpRequest request = exchange.getRequest();
     String method = request.getMethod().name();
     String path = request.getURI().getRawPath();

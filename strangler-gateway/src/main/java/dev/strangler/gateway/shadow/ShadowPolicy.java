@@ -1,6 +1,5 @@
 package dev.strangler.gateway.shadow;
 
-import dev.strangler.gateway.routing.GatewayProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -59,11 +58,11 @@ public final class ShadowPolicy {
    *     property (a JSON path, CSS selector or regular expression that does not compile, a size
    *     out of range), then {@code ": "} and the problem
    */
-  public static ShadowPolicy compile(GatewayProperties.Shadow shadow, String property, JsonMapper mapper) {
+  public static ShadowPolicy compile(ShadowProperties shadow, String property, JsonMapper mapper) {
     if (shadow.maxSampleChars() < 0) {
       throw new IllegalArgumentException(property + ".max-sample-chars: must be 0 (bodies not kept) or more");
     }
-    GatewayProperties.Noise learning = shadow.noise();
+    ShadowProperties.Noise learning = shadow.noise();
     if (learning.sampleRate() < 0 || learning.sampleRate() > 1) {
       throw new IllegalArgumentException(property + ".noise.sample-rate: must be between 0 and 1");
     }

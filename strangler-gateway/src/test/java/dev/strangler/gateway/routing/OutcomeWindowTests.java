@@ -1,4 +1,4 @@
-package dev.strangler.gateway.rollback;
+package dev.strangler.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

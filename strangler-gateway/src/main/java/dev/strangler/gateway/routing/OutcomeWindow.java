@@ -1,4 +1,4 @@
-package dev.strangler.gateway.rollback;
+package dev.strangler.gateway.routing;
 
 import java.time.Duration;
 
