@@ -91,6 +91,12 @@ class CaptureFailoverIntegrationTests {
         assertThat(lease.get("owner")).as("owner seen from %s", deployment.get("instance")).isEqualTo(instanceA);
         assertThat(lease.get("held")).isEqualTo(true);
       }
+      // ... and lists every instance with its role (b's heartbeat resumes within one beat of its SIGCONT)
+      for (int port : new int[] {portA, portB}) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(roles(port))
+            .as("instances seen from port %d", port)
+            .containsEntry(instanceA, "live owner STREAMING").containsEntry(instanceB, "live standby STANDBY"));
+      }
       // ... a catch-up asked of the standby sees the owner's fence ...
       assertThat(catchUp(portB).get("caughtUp")).as("catch-up asked of the standby").isEqualTo(true);
       // ... and a pause asked of it pauses the pipeline on both instances, until a resume asked of the other
@@ -130,6 +136,24 @@ class CaptureFailoverIntegrationTests {
     // longer than the pause below: the paused instance keeps its partitions
     arguments.add("--spring.kafka.consumer.properties.session.timeout.ms=20000");
     return KillNineIntegrationTests.start(home, Map.of("src", source, "dst", target), control, adminPort, log, arguments);
+  }
+
+  /**
+   * Per instance in {@code /admin/deployment} asked of {@code adminPort}: its status, its role for
+   * the (one) source and its pipeline's state, e.g. {@code live owner STREAMING}.
+   */
+  static Map<String, String> roles(int adminPort) {
+    Map<?, ?> deployment = KillNineIntegrationTests.admin(adminPort).get().uri("/admin/deployment").retrieve()
+        .body(Map.class);
+    Map<String, String> roles = new java.util.TreeMap<>();
+    for (Object entry : (List<?>) deployment.get("instances")) {
+      Map<?, ?> instance = (Map<?, ?>) entry;
+      Map<?, ?> source = (Map<?, ?>) ((List<?>) instance.get("sources")).get(0);
+      Map<?, ?> pipeline = (Map<?, ?>) ((List<?>) instance.get("pipelines")).get(0);
+      roles.put(instance.get("instance").toString(), instance.get("status") + " " + source.get("role") + " "
+          + pipeline.get("state"));
+    }
+    return roles;
   }
 
   static Map<?, ?> catchUp(int adminPort) {

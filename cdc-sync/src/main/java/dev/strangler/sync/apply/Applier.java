@@ -177,6 +177,7 @@ public final class Applier {
     } catch (ApplyClaims.ApplyFencedException fenced) {
       // another consumer applies (some of) these partitions now: nothing of the batch is written or
       // committed; rewound, it is read again only where the group still assigns it here
+      pipeline.stats().applyFenced();
       log.info("{}; the batch goes back to the group", fenced.getMessage());
       rewind(records, consumer);
       return;
@@ -443,6 +444,19 @@ public final class Applier {
    */
   public Map<TopicPartition, Long> appliedOffsets() {
     return Map.copyOf(appliedOffsets);
+  }
+
+  /**
+   * Per partition assigned to this process's consumers now, the offset after the last change
+   * applied here; null for one nothing was applied from here yet.
+   */
+  public Map<TopicPartition, Long> heldOffsets() {
+    Map<TopicPartition, Long> held = new HashMap<>();
+    java.util.Collection<TopicPartition> assigned = container.getAssignedPartitions();
+    if (assigned != null) {
+      assigned.forEach(partition -> held.put(partition, appliedOffsets.get(partition)));
+    }
+    return held;
   }
 
   /** The consumer group whose committed offsets are what was applied. */

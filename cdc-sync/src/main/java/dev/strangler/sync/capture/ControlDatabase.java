@@ -31,7 +31,8 @@ import org.springframework.stereotype.Component;
  * across a crash). What every instance of a deployment shares: in {@code strangler_sync_leases} who
  * captures each slot; in {@code strangler_sync_paused} the pipelines paused (by any instance; every
  * instance follows); in {@code strangler_sync_fences} the catch-up fences the capturing instance has
- * in Kafka, so a catch-up asked of any instance sees them.
+ * in Kafka, so a catch-up asked of any instance sees them; in {@code strangler_sync_instances} each
+ * instance's last heartbeat, with what it does (see {@code InstanceHeartbeat}).
  */
 @Component
 public class ControlDatabase {
@@ -44,6 +45,7 @@ public class ControlDatabase {
   static final String LEASES = "strangler_sync_leases";
   private static final String PAUSED = "strangler_sync_paused";
   private static final String FENCES = "strangler_sync_fences";
+  private static final String INSTANCES = "strangler_sync_instances";
 
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
@@ -300,6 +302,75 @@ public class ControlDatabase {
         + "paused_at timestamptz NOT NULL DEFAULT now())");
     statement.execute("CREATE TABLE IF NOT EXISTS " + FENCES + " (id text PRIMARY KEY, captured_lsn bigint NOT NULL, "
         + "captured_at timestamptz NOT NULL DEFAULT now())");
+    statement.execute("CREATE TABLE IF NOT EXISTS " + INSTANCES + " (instance text PRIMARY KEY, "
+        + "started_at timestamptz NOT NULL, seen_at timestamptz NOT NULL, report text NOT NULL)");
+  }
+
+  /**
+   * Records a heartbeat of {@code instance}: the control database's time, and its report (what it
+   * does, as JSON); forgets instances not seen for {@code forgetAfter}.
+   *
+   * @param startedAt when the instance started (kept from its first heartbeat until it starts again)
+   */
+  public void instanceSeen(String instance, java.time.Instant startedAt, String report, java.time.Duration forgetAfter) {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + INSTANCES + " (instance, started_at, "
+          + "seen_at, report) VALUES (?, ?, now(), ?) ON CONFLICT (instance) DO UPDATE SET started_at = "
+          + "excluded.started_at, seen_at = now(), report = excluded.report");
+           PreparedStatement forget = connection.prepareStatement("DELETE FROM " + INSTANCES
+               + " WHERE seen_at < now() - ? * interval '1 millisecond'")) {
+        upsert.setString(1, instance);
+        upsert.setTimestamp(2, java.sql.Timestamp.from(startedAt));
+        upsert.setString(3, report);
+        upsert.executeUpdate();
+        forget.setLong(1, forgetAfter.toMillis());
+        forget.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record the heartbeat of instance " + instance + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Forgets an instance that stopped cleanly. */
+  public void instanceGone(String instance) {
+    try (Connection connection = dataSource.getConnection();
+         PreparedStatement delete = connection.prepareStatement("DELETE FROM " + INSTANCES + " WHERE instance = ?")) {
+      delete.setString(1, instance);
+      delete.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not forget instance " + instance + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An instance's last heartbeat.
+   *
+   * @param instance its name
+   * @param startedAt when it started
+   * @param seenAt its last heartbeat (the control database's time)
+   * @param seenMillisAgo how long ago that was, by the control database's clock
+   * @param report what it reported then (JSON)
+   */
+  public record InstanceRow(String instance, java.time.Instant startedAt, java.time.Instant seenAt, long seenMillisAgo,
+                            String report) {}
+
+  /** Every instance with a heartbeat recorded, by name. */
+  public List<InstanceRow> instances() {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      tables(statement);
+      List<InstanceRow> instances = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery("SELECT instance, started_at, seen_at, "
+          + "(extract(epoch FROM now() - seen_at) * 1000)::bigint, report FROM " + INSTANCES + " ORDER BY instance")) {
+        while (rows.next()) {
+          instances.add(new InstanceRow(rows.getString(1), rows.getTimestamp(2).toInstant(),
+              rows.getTimestamp(3).toInstant(), rows.getLong(4), rows.getString(5)));
+        }
+      }
+      return instances;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the instances: " + e.getMessage(), e);
+    }
   }
 
   /**

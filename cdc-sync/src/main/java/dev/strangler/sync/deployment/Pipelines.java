@@ -58,6 +58,8 @@ public class Pipelines implements SmartLifecycle {
   private final Map<String, ConnectCapture> connects = new TreeMap<>();
   /** which instance captures each source */
   private final CaptureLeases leases;
+  /** this instance's row in the deployment's list of instances */
+  private final InstanceHeartbeat heartbeat;
   private final KafkaAdmin kafkaAdmin;
   private final ControlDatabase control;
   private final SyncDatasources datasources;
@@ -157,6 +159,7 @@ public class Pipelines implements SmartLifecycle {
             .description("1 on the instance capturing the source, 0 on an instance standing by").register(meters);
       }
     });
+    heartbeat = new InstanceHeartbeat(control, json, leases.instance(), this::report);
   }
 
   private static boolean capturedByConnect(SyncProperties properties, String datasource) {
@@ -235,13 +238,16 @@ public class Pipelines implements SmartLifecycle {
   }
 
   /**
-   * The deployment as the control database has it: who captures each source, and what is paused.
+   * The deployment as the control database has it: who captures each source, what is paused, and
+   * every instance with what it does.
    *
    * @param instance the instance answering
    * @param sources per source datasource, its slot and lease (null lease: never taken)
    * @param paused the pipelines paused on every instance
+   * @param instances every instance whose heartbeat the control database has, live or gone
    */
-  public record Deployment(String instance, List<Source> sources, Set<String> paused) {}
+  public record Deployment(String instance, List<Source> sources, Set<String> paused,
+                           List<InstanceHeartbeat.Instance> instances) {}
 
   /** @param source the source datasource  @param slot its slot  @param lease its capture lease, or null */
   public record Source(String source, String slot, ControlDatabase.Lease lease) {}
@@ -253,7 +259,29 @@ public class Pipelines implements SmartLifecycle {
     List<Source> sources = new ArrayList<>();
     engines.forEach((source, engine) -> sources.add(new Source(source, engine.settings().slotName(),
         leases.get(engine.settings().slotName()))));
-    return new Deployment(instance(), sources, control.pausedPipelines());
+    return new Deployment(instance(), sources, control.pausedPipelines(), InstanceHeartbeat.read(control, json));
+  }
+
+  /** What this instance does now, for its heartbeat: nothing here asks Kafka or a database. */
+  private InstanceHeartbeat.Report report() {
+    List<InstanceHeartbeat.SourceRole> sources = new ArrayList<>();
+    engines.forEach((source, engine) -> sources.add(new InstanceHeartbeat.SourceRole(source,
+        engine.settings().slotName(), connects.containsKey(source) ? "connect" : leases.holds(engine) ? "owner" : "standby")));
+    List<InstanceHeartbeat.PipelineReport> reports = new ArrayList<>();
+    for (Running running : pipelines.values()) {
+      if (running.capture() == null) {
+        continue; // disabled or invalid: nothing runs here
+      }
+      PipelineStats stats = running.pipeline().stats();
+      boolean captures = running.connect() == null && leases.holds(running.capture());
+      Map<String, Long> held = new TreeMap<>();
+      running.applier().heldOffsets().forEach((partition, offset) -> held.put(partition.toString(), offset));
+      reports.add(new InstanceHeartbeat.PipelineReport(running.pipeline().name(), running.pipeline().state().name(),
+          stats.lastLagMillis(), captures ? Fence.lsn(running.capture().capturedLsn()) : null, held,
+          new InstanceHeartbeat.Rates(Math.round(stats.capturedPerSecond() * 10) / 10.0,
+              Math.round(stats.appliedPerSecond() * 10) / 10.0), stats.fencedCount()));
+    }
+    return new InstanceHeartbeat.Report(sources, reports);
   }
 
   /** This instance's name in the capture leases. */
@@ -330,6 +358,7 @@ public class Pipelines implements SmartLifecycle {
         + "applies its pipelines; the connector's configuration is GET /admin/sources/{}/connector", c.datasource(),
         c.connectorName(), c.urls(), c.datasource()));
     leases.start();
+    heartbeat.start();
     sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "pipeline-rates");
       thread.setDaemon(true);
@@ -357,6 +386,7 @@ public class Pipelines implements SmartLifecycle {
     if (sampler != null) {
       sampler.shutdownNow();
     }
+    heartbeat.stop();
     leases.stop();
     for (Running running : pipelines.values()) {
       if (running.capture() != null && running.pipeline().state() != PipelineState.RETIRED) {

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Counters and lag of one pipeline, exported as Micrometer meters tagged {@code pipeline}:
  * {@code strangler.sync.events.captured}, {@code .events.applied}, {@code .echoes.dropped},
- * {@code .dead.letters}, {@code .conflicts}, {@code .lag} (timer, source commit → applied,
+ * {@code .dead.letters}, {@code .conflicts}, {@code .apply.fenced}, {@code .lag} (timer, source commit → applied,
  * p50/p99 published), {@code .lag.last} (gauge, ms), {@code .snapshot.rows.done} and
  * {@code .snapshot.rows.total} (gauges). Thread-safe.
  */
@@ -22,6 +22,7 @@ public final class PipelineStats {
   private final Counter echoes;
   private final Counter deadLetters;
   private final Counter conflicts;
+  private final Counter fenced;
   private final Timer lag;
   private final AtomicLong lastLagMillis = new AtomicLong(-1);
   private final AtomicLong snapshotDone = new AtomicLong();
@@ -44,6 +45,9 @@ public final class PipelineStats {
         .description("changes that could not be applied, sent to <pipeline>.dlq").register(registry);
     conflicts = Counter.builder("strangler.sync.conflicts").tag("pipeline", pipeline)
         .description("rows changed on both sides concurrently").register(registry);
+    fenced = Counter.builder("strangler.sync.apply.fenced").tag("pipeline", pipeline)
+        .description("apply transactions rolled back because another consumer claimed their partition since")
+        .register(registry);
     lag = Timer.builder("strangler.sync.lag").tag("pipeline", pipeline)
         .description("source commit to applied in the target").publishPercentiles(0.5, 0.99)
         .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
@@ -64,6 +68,7 @@ public final class PipelineStats {
   public void echoDropped() { echoes.increment(); }
   public void deadLettered() { deadLetters.increment(); }
   public void conflict() { conflicts.increment(); }
+  public void applyFenced() { fenced.increment(); }
 
   public void lag(long millis) {
     long value = Math.max(0, millis);
@@ -99,6 +104,7 @@ public final class PipelineStats {
   public long echoesDropped() { return (long) echoes.count(); }
   public long deadLetterCount() { return (long) deadLetters.count(); }
   public long conflictCount() { return (long) conflicts.count(); }
+  public long fencedCount() { return (long) fenced.count(); }
   public long lastLagMillis() { return lastLagMillis.get(); }
   public long snapshotRowsDone() { return snapshotDone.get(); }
   public long snapshotRowsTotal() { return snapshotTotal.get(); }
