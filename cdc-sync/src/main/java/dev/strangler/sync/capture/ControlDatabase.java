@@ -47,6 +47,7 @@ public class ControlDatabase {
   private static final String FENCES = "strangler_sync_fences";
   private static final String INSTANCES = "strangler_sync_instances";
 
+  private volatile boolean tablesCreated;
   private final JdbcConnectionDetails details;
   private final DataSource dataSource;
 
@@ -287,7 +288,15 @@ public class ControlDatabase {
     }
   }
 
-  private static void tables(Statement statement) throws SQLException {
+  /**
+   * Creates the tables, once per process rather than on every call (lease renewals, heartbeats and
+   * catch-up reads come every few seconds). Every caller runs it in autocommit, so a table created
+   * here stays created.
+   */
+  private void tables(Statement statement) throws SQLException {
+    if (tablesCreated) {
+      return;
+    }
     statement.execute("CREATE TABLE IF NOT EXISTS " + CAPTURED_TABLES
         + " (slot text NOT NULL, table_name text NOT NULL, PRIMARY KEY (slot, table_name))");
     statement.execute("CREATE TABLE IF NOT EXISTS " + SNAPSHOTS + " (slot text NOT NULL, pipeline text NOT NULL, "
@@ -304,6 +313,7 @@ public class ControlDatabase {
         + "captured_at timestamptz NOT NULL DEFAULT now())");
     statement.execute("CREATE TABLE IF NOT EXISTS " + INSTANCES + " (instance text PRIMARY KEY, "
         + "started_at timestamptz NOT NULL, seen_at timestamptz NOT NULL, report text NOT NULL)");
+    tablesCreated = true;
   }
 
   /**

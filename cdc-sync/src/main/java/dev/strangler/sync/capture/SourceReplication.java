@@ -116,14 +116,9 @@ final class SourceReplication {
 
   /** Creates the shared heartbeat table on the source if it is missing. */
   private void heartbeatTable() {
-    try (Connection connection = source.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE IF NOT EXISTS public." + CaptureEngine.HEARTBEAT_TABLE
-          + " (pipeline text PRIMARY KEY, beat_at timestamptz NOT NULL)");
-    } catch (Exception e) {
-      throw new IllegalStateException("source " + settings.datasource() + ": could not create the heartbeat table public."
-          + CaptureEngine.HEARTBEAT_TABLE + " (set strangler.sync.datasources." + settings.datasource()
-          + ".heartbeat-interval: 0 to run without): " + e.getMessage(), e);
-    }
+    createIfMissing(CaptureEngine.HEARTBEAT_TABLE, "pipeline text PRIMARY KEY, beat_at timestamptz NOT NULL",
+        "heartbeat table", " (set strangler.sync.datasources." + settings.datasource()
+            + ".heartbeat-interval: 0 to run without)");
   }
 
   /** Debezium's heartbeat action query: the slot's row of the heartbeat table, upserted. */
@@ -134,12 +129,16 @@ final class SourceReplication {
 
   /** Creates Debezium's signal table on the source if it is missing. */
   private void signalTable() {
+    createIfMissing(CaptureEngine.SIGNAL_TABLE,
+        "id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048)", "signal table", "");
+  }
+
+  private void createIfMissing(String table, String columns, String what, String hint) {
     try (Connection connection = source.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE IF NOT EXISTS public." + CaptureEngine.SIGNAL_TABLE
-          + " (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+      statement.execute("CREATE TABLE IF NOT EXISTS public." + table + " (" + columns + ")");
     } catch (Exception e) {
-      throw new IllegalStateException("source " + settings.datasource() + ": could not create the signal table public."
-          + CaptureEngine.SIGNAL_TABLE + ": " + e.getMessage(), e);
+      throw new IllegalStateException("source " + settings.datasource() + ": could not create the " + what
+          + " public." + table + hint + ": " + e.getMessage(), e);
     }
   }
 
