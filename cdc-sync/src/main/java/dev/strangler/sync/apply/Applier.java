@@ -181,6 +181,13 @@ public final class Applier {
       log.info("{}; the batch goes back to the group", fenced.getMessage());
       rewind(records, consumer);
       return;
+    } catch (ApplyClaims.AlreadyAppliedException applied) {
+      // a consumer before this one applied some of it and died before its Kafka commit: read again, from the
+      // target's position, the batch skips what it has
+      log.info("Pipeline {}: {}; reading the batch again from there", pipeline.name(), applied.getMessage());
+      positions.merge(applied.partition(), applied.applied(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      rewind(records, consumer);
+      return;
     }
     positions.putAll(batchPositions);
     if (replays > 0) {
@@ -369,11 +376,14 @@ public final class Applier {
     }
     java.util.Set<TopicPartition> partitions = new java.util.HashSet<>();
     origins.values().forEach(record -> partitions.add(new TopicPartition(record.topic(), record.partition())));
-    ChangeWriter.Fence fence = claims.fence(partitions);
+    ChangeWriter.Fence fence = claims.fence(partitions, event -> {
+      ConsumerRecord<String, String> record = origins.get(event);
+      return new TopicPartition(record.topic(), record.partition());
+    });
     try {
       writer.apply(events, fence);
-    } catch (ApplyClaims.ApplyFencedException fenced) {
-      throw fenced;
+    } catch (ApplyClaims.ApplyFencedException | ApplyClaims.AlreadyAppliedException rewound) {
+      throw rewound;
     } catch (SQLException | RuntimeException batchError) {
       if (!isDataError(batchError)) {
         log.warn("Applier of pipeline {} cannot write to its target ({}); retrying", pipeline.name(),
@@ -383,8 +393,8 @@ public final class Applier {
       for (ChangeEvent event : events) {
         try {
           writer.apply(List.of(event), fence);
-        } catch (ApplyClaims.ApplyFencedException fenced) {
-          throw fenced;
+        } catch (ApplyClaims.ApplyFencedException | ApplyClaims.AlreadyAppliedException rewound) {
+          throw rewound;
         } catch (SQLException | RuntimeException e) {
           if (!isDataError(e)) {
             throw new IllegalStateException("target unavailable", e);

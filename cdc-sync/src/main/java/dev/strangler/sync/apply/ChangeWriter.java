@@ -72,7 +72,8 @@ final class ChangeWriter {
 
   /** Checked in the transaction before it writes; throws to roll it back (see {@link ApplyClaims}). */
   interface Fence {
-    void check(Connection connection) throws SQLException;
+    /** @param events the transaction's changes */
+    void check(Connection connection, List<ChangeEvent> events) throws SQLException;
 
     /** After the transaction the check ran in committed. */
     default void committed() {}
@@ -87,7 +88,7 @@ final class ChangeWriter {
       connection.setAutoCommit(false);
       try {
         asReplica(connection);
-        fence.check(connection);
+        fence.check(connection, events);
         try (PreparedStatement marker = connection.prepareStatement(EchoMarker.SQL)) {
           marker.setString(1, origin);
           marker.execute();

@@ -63,7 +63,7 @@ class ApplyClaimsIntegrationTests {
     old.claim(List.of(PARTITION));
     try (Connection applying = target.getConnection()) {
       applying.setAutoCommit(false);
-      old.fence(List.of(PARTITION)).check(applying); // the old owner's batch has passed its fence and is writing
+      fence(old, PARTITION).check(applying, List.of()); // the old owner's batch has passed its fence and is writing
       CompletableFuture<Void> claimed = CompletableFuture.runAsync(() -> next.claim(List.of(PARTITION)));
       await().atMost(Duration.ofSeconds(10)).until(() -> claimWaitsForALock());
       assertThat(claimed).isNotDone();
@@ -80,7 +80,7 @@ class ApplyClaimsIntegrationTests {
     // its claim at assignment failed (the target was away): the first apply claims the partition
     ApplyClaims claims = new ApplyClaims(target, "cdc-sync.rolledback", "rolledback");
     assertThatThrownBy(() -> inTransaction(connection -> {
-      claims.fence(List.of(partition)).check(connection);
+      fence(claims, partition).check(connection, List.of());
       throw new SQLException("value too long for type character varying(30)", "22001"); // a dead letter's error
     })).hasMessageContaining("too long");
 
@@ -91,11 +91,46 @@ class ApplyClaimsIntegrationTests {
     assertThatThrownBy(() -> apply(claims, partition)).isInstanceOf(ApplyClaims.ApplyFencedException.class);
   }
 
+  @Test
+  void theNextConsumerOfAPartitionFindsWhatTheTargetAppliedBeyondTheKafkaCommitAndWritesNothingOfIt() throws SQLException {
+    TopicPartition partition = new TopicPartition("fence.public.acct", 7);
+    ApplyClaims died = new ApplyClaims(target, "cdc-sync.replayed", "replayed");
+    died.claim(List.of(partition));
+    // applied on the target; the process died before its Kafka commit
+    apply(died, partition, List.of(change(100, 101), change(100, 102), change(110, 111)));
+    ApplyClaims next = new ApplyClaims(target, "cdc-sync.replayed", "replayed");
+    next.claim(List.of(partition));
+
+    // the group's offsets give the next consumer the same changes again, and one past them
+    assertThatThrownBy(() -> apply(next, partition, List.of(change(100, 102), change(110, 111), change(120, 121))))
+        .isInstanceOfSatisfying(ApplyClaims.AlreadyAppliedException.class, applied -> {
+          assertThat(applied.partition()).isEqualTo(partition);
+          assertThat(applied.applied()).isEqualTo(new ChangeEvent.Position(110, 111));
+        });
+    // read again without what the target has: applied, and the position moves on
+    apply(next, partition, List.of(change(120, 121)));
+    assertThatThrownBy(() -> apply(next, partition, List.of(change(120, 121))))
+        .isInstanceOf(ApplyClaims.AlreadyAppliedException.class);
+  }
+
   /** One apply transaction through the partition's fence, as {@link ChangeWriter#apply} runs it. */
   private static void apply(ApplyClaims claims, TopicPartition partition) throws SQLException {
-    ChangeWriter.Fence fence = claims.fence(List.of(partition));
-    inTransaction(fence::check);
+    apply(claims, partition, List.of());
+  }
+
+  private static void apply(ApplyClaims claims, TopicPartition partition, List<ChangeEvent> events) throws SQLException {
+    ChangeWriter.Fence fence = fence(claims, partition);
+    inTransaction(connection -> fence.check(connection, events));
     fence.committed();
+  }
+
+  private static ChangeWriter.Fence fence(ApplyClaims claims, TopicPartition partition) {
+    return claims.fence(List.of(partition), event -> partition);
+  }
+
+  private static ChangeEvent change(long commit, long lsn) {
+    return new ChangeEvent(null, "u", null, null, 0, false, "key", "{}", new ChangeEvent.Position(commit, lsn),
+        java.util.Set.of(), null);
   }
 
   private static boolean claimWaitsForALock() throws SQLException {
